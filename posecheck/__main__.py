@@ -1,0 +1,7 @@
+"""``python -m posecheck``."""
+
+import sys
+
+from posecheck.cli import main
+
+sys.exit(main())

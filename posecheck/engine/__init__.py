@@ -1,0 +1,1 @@
+"""Exercise state: phases, holds, repetitions and form faults from measurements."""
