@@ -62,8 +62,18 @@ def _config_defaults(path: Path | None, verb: str) -> dict[str, Any]:
 def _subparser(parser: argparse.ArgumentParser, verb: str) -> argparse.ArgumentParser:
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
-            return action.choices[verb]  # type: ignore[no-any-return]
+            return action.choices[verb]
     raise KeyError(verb)
+
+
+def _dests(parser: argparse.ArgumentParser) -> set[str]:
+    """Option names of ``parser`` and of its nested sub-parsers (e.g. ``model download``)."""
+    names = {a.dest for a in parser._actions}
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in action.choices.values():
+                names |= _dests(child)
+    return names
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -78,7 +88,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         defaults = _config_defaults(args.config, args.verb)
         if defaults:
             sub = _subparser(parser, args.verb)
-            known = {a.dest for a in sub._actions}
+            known = _dests(sub)
             unknown = sorted(set(defaults) - known)
             if unknown:
                 raise PosecheckError(
