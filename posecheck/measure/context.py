@@ -1,0 +1,191 @@
+"""The measuring context: what is fixed for a whole exercise set.
+
+Estimated once from the start position (the person lying still before the
+first repetition) and passed to every measurement: floor line and camera
+tilt, the side of the body that faces the camera, where the head is, the
+view, the torso length used to normalise distances, and each landmark's
+resting height (so "lift" measurements read 0 at rest).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from posecheck.measure import geometry as g
+from posecheck.measure.floor import FloorLine, fit_floor_line
+from posecheck.measure.posture import classify_posture, classify_view, dominant
+from posecheck.pose.types import PoseSequence
+
+
+@dataclass(frozen=True)
+class MeasureContext:
+    """Fixed facts about the camera and the body for one exercise set.
+
+    Attributes:
+        image_size: ``(width, height)`` in pixels.
+        near_side: the body side facing the camera in a side view, or None.
+        floor_angle_deg: tilt of the floor line in the image (y-up, counter-clockwise
+            positive: the line rises to the right).
+        head_direction: where the head is in the image, ``"left"``/``"right"``, or None
+            (upright person, or camera at the feet).
+        view: ``"side"``, ``"feet"``, ``"front"`` or ``"oblique"``.
+        floor_point: a pixel point (y-up) on the floor line, or None (then heights use
+            a per-frame floor through the lowest body point).
+        torso_length_px: median shoulder-mid to hip-mid distance at the start, or None
+            (then per frame).
+        posture: the start posture (see :data:`posecheck.measure.posture.POSTURES`).
+        facing: which way the front of the body points in the image: ``"up"`` (lying on
+            the back), ``"down"`` (belly / hands and knees), ``"left"``/``"right"``
+            (upright, facing that image side). Gives hip flexion its sign.
+        baseline_heights: each landmark's resting height above the floor (torso lengths),
+            33 values, or None; "lift" measurements subtract it.
+        rest_pose_px: the start position's median landmark positions (33 y-up pixel points),
+            or None; measurements relative to the start position (pelvic tilt) use it.
+        rest_depth: the start position's median MediaPipe z per landmark (33 values) or None.
+    """
+
+    image_size: tuple[int, int]
+    near_side: str | None = None
+    floor_angle_deg: float = 0.0
+    head_direction: str | None = None
+    view: str = "side"
+    floor_point: tuple[float, float] | None = None
+    torso_length_px: float | None = None
+    posture: str = "unknown"
+    facing: str = "up"
+    baseline_heights: tuple[float, ...] | None = None
+    rest_pose_px: tuple[tuple[float, float], ...] | None = None
+    rest_depth: tuple[float, ...] | None = None
+
+    @property
+    def floor(self) -> FloorLine | None:
+        """The floor line, when a point on it is known."""
+        if self.floor_point is None:
+            return None
+        return FloorLine(self.floor_angle_deg, self.floor_point)
+
+    def with_(self, **changes: object) -> MeasureContext:
+        """A copy with some fields changed."""
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+FAMILY = {
+    "hook_lying": "lying",
+    "supine": "lying",
+    "prone": "lying",
+    "quadruped": "quadruped",
+    "sitting": "upright",
+    "standing": "upright",
+}
+
+
+def _vote_near_side(lm: np.ndarray) -> str | None:
+    """The side closer to the camera: lower MediaPipe z (depth) and higher visibility."""
+    parts = ("shoulder", "hip", "knee", "ankle", "elbow")
+    dz = np.nanmedian([lm[:, g.sided("left", p), 2] - lm[:, g.sided("right", p), 2] for p in parts])
+    if lm.shape[2] > 3:
+        dv = np.nanmedian(
+            [lm[:, g.sided("left", p), 3] - lm[:, g.sided("right", p), 3] for p in parts]
+        )
+    else:
+        dv = 0.0
+    # z is in units of image width (a body-depth difference is ~0.1-0.5); visibility 0..1.
+    score = -float(dz) + 0.5 * float(dv if np.isfinite(dv) else 0.0)
+    if not np.isfinite(score) or abs(score) < 1e-3:
+        return None
+    return "left" if score > 0 else "right"
+
+
+def _head_direction(px: np.ndarray) -> str | None:
+    head = np.nanmedian(g.point(px, ("nose", "left_ear", "right_ear")) - g.mid(px, "hip"), axis=0)
+    if not np.isfinite(head).all() or abs(head[0]) < abs(head[1]):
+        return None
+    return "right" if head[0] > 0 else "left"
+
+
+def _facing(posture: str, px: np.ndarray) -> str:
+    if posture in ("prone", "quadruped"):
+        return "down"
+    if posture in ("sitting", "standing"):
+        face = np.nanmedian(
+            g.point(px, "nose")[:, 0] - g.point(px, ("left_ear", "right_ear"))[:, 0]
+        )
+        return "right" if np.isfinite(face) and face > 0 else "left"
+    return "up"
+
+
+def estimate_context(
+    seq_or_landmarks: PoseSequence | np.ndarray,
+    image_size: tuple[int, int] | None = None,
+    *,
+    posture: str | None = None,
+    view: str | None = None,
+) -> MeasureContext:
+    """Estimate the context from frames of the start position.
+
+    Pass the frames where the person holds the start position (a few seconds
+    is plenty; a whole recording also works since all estimates are medians).
+    ``posture``/``view`` override the recognised ones. Frames without a pose
+    are ignored; with no pose at all a default context is returned.
+    """
+    if isinstance(seq_or_landmarks, PoseSequence):
+        lm = g.as_frames(seq_or_landmarks.landmarks)
+        world: np.ndarray | None = seq_or_landmarks.world_landmarks
+        size = image_size or seq_or_landmarks.image_size
+    else:
+        lm = g.as_frames(seq_or_landmarks)
+        world = None
+        if image_size is None:
+            raise ValueError("image_size is required with a landmark array")
+        size = image_size
+    has = np.isfinite(lm[:, 0, 0])
+    lm = lm[has]
+    if world is not None:
+        world = np.asarray(world)[has]
+    if len(lm) == 0:
+        return MeasureContext(image_size=size, posture=posture or "unknown", view=view or "side")
+
+    view0 = view or classify_view(lm, size, world_landmarks=world)
+    posture0 = posture or dominant(classify_posture(lm, size, view=view0))
+    floor = fit_floor_line(lm, size, FAMILY.get(posture0, "lying")) if view0 != "feet" else None
+    angle = floor.angle_deg if floor else 0.0
+    if view0 == "feet":
+        # Camera at the feet: the floor is the line through the two heels (left-right).
+        px0 = g.to_pixels(lm, size)
+        heels = np.nanmedian(px0[:, [g.index("left_heel"), g.index("right_heel")]], axis=0)
+        if np.isfinite(heels).all():
+            d = heels[0] - heels[1]
+            if d[0] < 0:
+                d = -d
+            tilt = float(np.degrees(np.arctan2(d[1], d[0])))
+            if abs(tilt) < 30:
+                floor = FloorLine(tilt, (float(heels[:, 0].mean()), float(heels[:, 1].mean())))
+                angle = tilt
+    px = g.to_pixels(lm, size)
+    torso = float(np.nanmedian(g.norm(g.mid(px, "shoulder") - g.mid(px, "hip"))))
+    side_view = view0 in ("side", "oblique")
+    ctx = MeasureContext(
+        image_size=size,
+        near_side=_vote_near_side(lm) if side_view else None,
+        floor_angle_deg=angle,
+        head_direction=_head_direction(px)
+        if posture0 in FAMILY and FAMILY[posture0] != "upright" and view0 != "feet"
+        else None,
+        view=view0,
+        floor_point=floor.point if floor else None,
+        torso_length_px=torso if np.isfinite(torso) and torso > 0 else None,
+        posture=posture0,
+        facing=_facing(posture0, px),
+    )
+    if ctx.floor is not None and ctx.torso_length_px:
+        heights = np.nanmedian(ctx.floor.height(px), axis=0) / ctx.torso_length_px
+        ctx = ctx.with_(baseline_heights=tuple(float(h) for h in heights))
+    rest = np.nanmedian(px, axis=0)
+    if np.isfinite(rest).all():
+        ctx = ctx.with_(rest_pose_px=tuple((float(x), float(y)) for x, y in rest))
+    depth = np.nanmedian(lm[:, :, 2], axis=0)
+    if np.isfinite(depth).all():
+        ctx = ctx.with_(rest_depth=tuple(float(z) for z in depth))
+    return ctx

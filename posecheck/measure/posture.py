@@ -1,0 +1,203 @@
+"""Body position (posture) and camera view recognition from landmarks.
+
+Postures: ``hook_lying`` (on the back, both knees bent, feet on the floor),
+``supine`` (on the back, legs straight or only one knee bent), ``prone`` (on
+the belly), ``quadruped`` (hands and knees), ``sitting``, ``standing`` and
+``unknown`` (no pose, or nothing fits).
+
+Views: ``side`` (camera beside the body, the body's long axis across the
+image), ``feet`` (camera at the feet looking along a lying body), ``front``
+(an upright person facing the camera) and ``oblique`` (in between).
+
+Rules work on 2D image geometry (pixel-aspect-correct) and assume gravity is
+roughly image-down (camera upright within ~30°; a tilted camera's floor
+angle can be passed in).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from posecheck.measure import geometry as g
+
+POSTURES = ("hook_lying", "supine", "prone", "quadruped", "sitting", "standing", "unknown")
+VIEWS = ("side", "feet", "front", "oblique")
+
+LYING_MAX_TRUNK_DEG = 50.0
+"""Trunk elevation (from the floor line) below which a person is lying (curl-ups reach ~40°)."""
+UPRIGHT_MIN_TRUNK_DEG = 55.0
+HOOK_MIN_KNEE_FLEXION_DEG = 40.0
+"""Both knees bent at least this much (and the feet low) = hook lying."""
+SIDE_MAX_WIDTH_RATIO = 0.35
+"""Shoulder/hip width over torso length below this = side view."""
+FEET_MIN_WIDTH_RATIO = 1.0
+"""A body so foreshortened that its width exceeds its torso length = camera at the feet."""
+
+
+def _rotate(px: np.ndarray, floor_angle_deg: float) -> np.ndarray:
+    """Rotate y-up pixel points so that the floor line becomes horizontal."""
+    if floor_angle_deg == 0.0:
+        return px
+    a = np.radians(-floor_angle_deg)
+    rot = np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]])
+    return px @ rot.T
+
+
+def width_ratio(px: np.ndarray) -> np.ndarray:
+    """``(T,)`` mean of shoulder and hip width over torso length in the image."""
+    torso = g.norm(g.mid(px, "shoulder") - g.mid(px, "hip"))
+    sw = g.norm(px[:, g.index("left_shoulder")] - px[:, g.index("right_shoulder")])
+    hw = g.norm(px[:, g.index("left_hip")] - px[:, g.index("right_hip")])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return 0.5 * (sw + hw) / torso
+
+
+def frame_views(
+    landmarks: np.ndarray, image_size: tuple[int, int], floor_angle_deg: float = 0.0
+) -> np.ndarray:
+    """Per-frame view guess (``(T,)`` str; ``"unknown"`` for frames without a pose)."""
+    px = _rotate(g.to_pixels(landmarks, image_size), floor_angle_deg)
+    ratio = width_ratio(px)
+    trunk = g.mid(px, "shoulder") - g.mid(px, "hip")
+    upright = np.abs(g.direction_deg(trunk) - 90.0) < 35.0
+    out = np.full(len(px), "unknown", dtype=object)
+    ok = np.isfinite(ratio)
+    out[ok & (ratio < SIDE_MAX_WIDTH_RATIO)] = "side"
+    mid_ratio = ok & (ratio >= SIDE_MAX_WIDTH_RATIO)
+    out[mid_ratio & (ratio < 0.55)] = "oblique"
+    out[mid_ratio & (ratio >= 0.55) & upright & (ratio < FEET_MIN_WIDTH_RATIO)] = "front"
+    out[mid_ratio & (ratio >= 0.55) & ~upright & (ratio < FEET_MIN_WIDTH_RATIO)] = "oblique"
+    out[ok & (ratio >= FEET_MIN_WIDTH_RATIO)] = "feet"
+    return out.astype(str)
+
+
+def classify_view(
+    landmarks: np.ndarray,
+    image_size: tuple[int, int],
+    floor_angle_deg: float = 0.0,
+    world_landmarks: np.ndarray | None = None,
+) -> str:
+    """The camera view of a whole stretch of frames (majority of per-frame guesses).
+
+    With world landmarks, a trunk pointing along the camera's depth axis
+    (|z| share > 0.7 of its 3D length) votes ``feet`` even when the
+    foreshortening in the image is mild (a raised camera at the feet).
+    """
+    views = frame_views(landmarks, image_size, floor_angle_deg)
+    if world_landmarks is not None:
+        w = np.asarray(world_landmarks, dtype=np.float64)
+        if w.ndim == 2:
+            w = w[None]
+        trunk = 0.5 * (w[:, 11] + w[:, 12]) - 0.5 * (w[:, 23] + w[:, 24])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            depth_share = np.abs(trunk[:, 2]) / np.sqrt((trunk**2).sum(axis=1))
+        along_depth = np.isfinite(depth_share) & (depth_share > 0.7)
+        views = np.where(along_depth & np.isin(views, ["front", "oblique"]), "feet", views)
+    known = views[views != "unknown"]
+    if len(known) == 0:
+        return "side"
+    names, counts = np.unique(known, return_counts=True)
+    return str(names[int(np.argmax(counts))])
+
+
+def _height(px: np.ndarray, name: str) -> np.ndarray:
+    return px[:, g.index(name), 1]
+
+
+def supine_score(px: np.ndarray) -> np.ndarray:
+    """``(T,)`` > 0 = lying on the back, < 0 = on the belly (side view of a lying body).
+
+    Votes (each -1..1): toes point up (foot index above the heel) on the back
+    and down on the belly; the nose is above the ears on the back and level
+    or below on the belly.
+    """
+    torso = g.norm(g.mid(px, "shoulder") - g.mid(px, "hip"))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        toes = np.nanmean(
+            [
+                (_height(px, f"{s}_foot_index") - _height(px, f"{s}_heel")) / (0.15 * torso)
+                for s in ("left", "right")
+            ],
+            axis=0,
+        )
+        nose = (
+            _height(px, "nose") - 0.5 * (_height(px, "left_ear") + _height(px, "right_ear"))
+        ) / (0.1 * torso)
+    return np.clip(toes, -1, 1) + np.clip(nose, -1, 1)
+
+
+def classify_posture(
+    landmarks: np.ndarray,
+    image_size: tuple[int, int],
+    floor_angle_deg: float = 0.0,
+    view: str | None = None,
+) -> np.ndarray:
+    """Per-frame posture, ``(T,)`` array of str from :data:`POSTURES`.
+
+    ``view`` (from :func:`classify_view`) switches to the rules for a camera
+    at the feet, where a lying trunk looks upright in the image; by default
+    the view is guessed per frame.
+    """
+    lm = g.as_frames(landmarks)
+    px = _rotate(g.to_pixels(lm, image_size), floor_angle_deg)
+    n = len(px)
+    out = np.full(n, "unknown", dtype=object)
+    has = np.isfinite(px[:, g.index("left_hip"), 0])
+    views = np.full(n, view, dtype=object) if view else frame_views(lm, image_size, floor_angle_deg)
+
+    hip = g.mid(px, "hip")
+    shoulder = g.mid(px, "shoulder")
+    torso = g.norm(shoulder - hip)
+    trunk_elev = np.abs(90.0 - np.abs(90.0 - np.abs(g.direction_deg(shoulder - hip))))
+    shoulders_up = shoulder[:, 1] > hip[:, 1]
+    knee_flex = np.stack(
+        [
+            g.flexion_deg(
+                px[:, g.sided(s, "hip")], px[:, g.sided(s, "knee")], px[:, g.sided(s, "ankle")]
+            )
+            for s in ("left", "right")
+        ]
+    )
+    min_knee = np.nanmin(knee_flex, axis=0) if n else np.zeros(0)
+    knee = g.mid(px, "knee")
+    ankle = g.mid(px, "ankle")
+    wrist = g.mid(px, "wrist")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        knees_below_hips = (hip[:, 1] - knee[:, 1]) / torso
+        wrists_below_shoulders = (shoulder[:, 1] - wrist[:, 1]) / torso
+        thigh_drop = (hip[:, 1] - knee[:, 1]) / g.norm(knee - hip)
+        knee_above_ankle = (knee[:, 1] - ankle[:, 1]) / torso
+        hip_to_knee = g.norm(knee - hip) / torso
+
+    feet = views == "feet"
+    # Camera at the feet: everything is lying; bent knees stand up in the image.
+    out[has & feet & (knee_above_ankle > 0.25)] = "hook_lying"
+    out[has & feet & ~(knee_above_ankle > 0.25)] = "supine"
+
+    body = has & ~feet
+    upright = body & shoulders_up & (trunk_elev >= UPRIGHT_MIN_TRUNK_DEG)
+    lying = body & (trunk_elev < LYING_MAX_TRUNK_DEG) & ~upright
+    # Upright: standing has the thigh hanging down (long in the image, pointing down);
+    # sitting has it forward (horizontal in a side view, foreshortened in a front view).
+    standing = upright & (thigh_drop > 0.8) & (hip_to_knee > 0.55)
+    out[upright & standing] = "standing"
+    out[upright & ~standing] = "sitting"
+    quadruped = lying & (knees_below_hips > 0.5) & (wrists_below_shoulders > 0.5)
+    out[quadruped] = "quadruped"
+    flat = lying & ~quadruped
+    score = supine_score(px)
+    prone = flat & (score < 0)
+    out[prone] = "prone"
+    back = flat & ~prone
+    out[back & (min_knee > HOOK_MIN_KNEE_FLEXION_DEG)] = "hook_lying"
+    out[back & ~(min_knee > HOOK_MIN_KNEE_FLEXION_DEG)] = "supine"
+    return out.astype(str)
+
+
+def dominant(labels: np.ndarray) -> str:
+    """The most frequent label other than ``unknown`` (``unknown`` if none)."""
+    known = np.asarray(labels)[np.asarray(labels) != "unknown"]
+    if len(known) == 0:
+        return "unknown"
+    names, counts = np.unique(known, return_counts=True)
+    return str(names[int(np.argmax(counts))])

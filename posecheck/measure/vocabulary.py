@@ -1,0 +1,492 @@
+"""The measurement vocabulary: named, documented functions of poses.
+
+Every measurement maps ``(T, 33, 5)`` normalised landmarks and a
+:class:`MeasureContext` to a ``(T,)`` float array (NaN where it cannot be
+measured). Conventions (Pose2Sim/Sports2D style):
+
+* joint angles: 0° = straight (segments in line), flexion positive, wrapped
+  to (-180°, 180°]; signed angles are unwrapped over time so they never jump
+  at ±180°;
+* segment angles: against the floor line of the context (camera tilt
+  removed), 0° = lying along the floor, positive = raised off the floor;
+* distances and heights: in torso lengths (shoulder-mid to hip-mid, the
+  context's start-position median), heights measured perpendicular to the
+  floor line; ``*_lift`` measurements subtract the resting height of the
+  start position so they read ~0 at rest;
+* sides are the person's own. Sided measurements accept ``side`` =
+  ``"left"``, ``"right"``, ``"near"``, ``"far"`` (relative to the camera in a
+  side view), ``"max"``, ``"min"``, ``"both"`` (= min: what both sides reach)
+  or ``"mean"``; ``None`` means the measurement's default (usually the near
+  side, which MediaPipe sees best).
+
+See ``docs/measurements.md`` for what each measurement can and cannot see.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from posecheck.measure import geometry as g
+from posecheck.measure.body import BodyFrames
+from posecheck.measure.context import MeasureContext
+from posecheck.measure.pelvis import pelvic_tilt_index
+
+DIRECTION_CUE_SCALE = 0.03
+"""Side-view knee rotation: direction cue (torso lengths) at which the sign is ~76 % certain."""
+
+SIDE_SELECTORS = ("left", "right", "near", "far", "max", "min", "both", "mean")
+
+
+@dataclass(frozen=True)
+class MeasurementDef:
+    """One named measurement.
+
+    Attributes:
+        name: vocabulary key.
+        unit: ``"deg"``, ``"torso"`` (torso lengths) or ``"ratio"``.
+        description: what it measures, its convention, what it can and cannot see.
+        sided: True when it exists per body side (``side`` selects).
+        fn: ``fn(body, side) -> (T,)``; ``side`` is ``"left"``/``"right"`` for sided ones.
+        default_side: selector used when ``compute`` gets ``side=None``.
+        signed_angle: True for angles that may cross ±180° (unwrapped over time).
+    """
+
+    name: str
+    unit: str
+    description: str
+    sided: bool
+    fn: Callable[[BodyFrames, str], np.ndarray]
+    default_side: str = "near"
+    signed_angle: bool = False
+
+
+MEASUREMENTS: dict[str, MeasurementDef] = {}
+
+
+def _register(
+    name: str,
+    unit: str,
+    description: str,
+    *,
+    sided: bool = True,
+    default_side: str = "near",
+    signed_angle: bool = False,
+) -> Callable[[Callable[[BodyFrames, str], np.ndarray]], Callable[[BodyFrames, str], np.ndarray]]:
+    def deco(
+        fn: Callable[[BodyFrames, str], np.ndarray],
+    ) -> Callable[[BodyFrames, str], np.ndarray]:
+        MEASUREMENTS[name] = MeasurementDef(
+            name, unit, " ".join(description.split()), sided, fn, default_side, signed_angle
+        )
+        return fn
+
+    return deco
+
+
+# --- joint angles ------------------------------------------------------------------
+
+
+@_register(
+    "hip_flexion",
+    "deg",
+    """Trunk-thigh angle at the hip: 0° = shoulder, hip and knee in a straight line,
+    positive = thigh toward the front of the body (knee toward the chest), negative =
+    extension (leg lifted behind, prone). Sign from the context's facing. Side view:
+    near side within ~5°, far side 10-35° off. Cannot see hip abduction/rotation.""",
+    signed_angle=True,
+)
+def hip_flexion(b: BodyFrames, side: str) -> np.ndarray:
+    hip = b.ps(side, "hip")
+    straight = hip - b.ps(side, "shoulder")
+    return b.front_signed(straight, b.ps(side, "knee") - hip)
+
+
+@_register(
+    "knee_flexion",
+    "deg",
+    """Knee flexion: 0° = straight leg (hip-knee-ankle in line), 90° = right angle,
+    up to ~160° fully bent. Unsigned (0..180). Blind to bending seen end-on (camera
+    along the shin).""",
+)
+def knee_flexion(b: BodyFrames, side: str) -> np.ndarray:
+    return g.flexion_deg(b.ps(side, "hip"), b.ps(side, "knee"), b.ps(side, "ankle"))
+
+
+@_register(
+    "elbow_flexion",
+    "deg",
+    """Elbow flexion: 0° = straight arm (shoulder-elbow-wrist in line), unsigned. Arms
+    bent toward/away from the camera look straighter than they are.""",
+)
+def elbow_flexion(b: BodyFrames, side: str) -> np.ndarray:
+    return g.flexion_deg(b.ps(side, "shoulder"), b.ps(side, "elbow"), b.ps(side, "wrist"))
+
+
+@_register(
+    "shoulder_flexion",
+    "deg",
+    """Arm-trunk angle: 0° = upper arm along the trunk toward the hips, 90° = arm
+    pointing to the front of the body, 180° = overhead in line with the trunk; negative
+    = arm behind the trunk.""",
+    signed_angle=True,
+)
+def shoulder_flexion(b: BodyFrames, side: str) -> np.ndarray:
+    shoulder = b.ps(side, "shoulder")
+    return b.front_signed(b.ps(side, "hip") - shoulder, b.ps(side, "elbow") - shoulder)
+
+
+@_register(
+    "neck_flexion",
+    "deg",
+    """Head forward relative to the trunk: angle from the trunk line (hip-mid to
+    shoulder-mid, continued) to the shoulder-to-ear line; 0° = head in line with the
+    trunk, positive = chin toward the chest (neck pulled forward), negative = head
+    tipped back. The ear sits slightly off the trunk line, so compare with the start
+    position rather than with 0.""",
+    sided=False,
+    signed_angle=True,
+)
+def neck_flexion(b: BodyFrames, side: str) -> np.ndarray:
+    trunk = b.shoulder - b.hip
+    ear = b.mid("ear")
+    return b.front_signed(trunk, ear - b.shoulder)
+
+
+# --- segment angles -------------------------------------------------------------------
+
+
+@_register(
+    "trunk_curl",
+    "deg",
+    """Trunk angle off the floor (lying): hip-mid to shoulder-mid against the floor
+    line toward the head; 0° = flat, positive = shoulders raised (curl-up, head and
+    shoulders lifted). Needs a side or oblique view.""",
+    sided=False,
+    signed_angle=True,
+)
+def trunk_curl(b: BodyFrames, side: str) -> np.ndarray:
+    return b.elevation_from(b.toward_head, b.shoulder - b.hip)
+
+
+@_register(
+    "trunk_lean",
+    "deg",
+    """Trunk angle from vertical (sitting/standing): 0° = upright, positive = leaning
+    forward (toward where the person faces), negative = leaning back. Side view; a
+    front view sees only sideways lean.""",
+    sided=False,
+    signed_angle=True,
+)
+def trunk_lean(b: BodyFrames, side: str) -> np.ndarray:
+    up = np.broadcast_to(b.up, (len(b), 2))
+    return b.front_signed(up, b.shoulder - b.hip)
+
+
+@_register(
+    "thigh_elevation",
+    "deg",
+    """Thigh (hip to knee) angle off the floor, measured from the floor direction
+    toward the feet: 0° = leg flat on the floor, 90° = thigh vertical, >90° = knee over
+    the chest. Side view.""",
+    signed_angle=True,
+)
+def thigh_elevation(b: BodyFrames, side: str) -> np.ndarray:
+    hip = b.ps(side, "hip")
+    return b.elevation_from(-b.toward_head, b.ps(side, "knee") - hip)
+
+
+@_register(
+    "shin_elevation",
+    "deg",
+    """Shin (ankle to knee) angle off the floor, measured from the floor direction
+    toward the head: 0° = shin flat (straight leg on the floor), ~50-60° in hook lying,
+    90° = shin vertical. Side view.""",
+    signed_angle=True,
+)
+def shin_elevation(b: BodyFrames, side: str) -> np.ndarray:
+    return b.elevation_from(b.toward_head, b.ps(side, "knee") - b.ps(side, "ankle"))
+
+
+@_register(
+    "arm_elevation",
+    "deg",
+    """Shoulder-to-wrist line against the floor, either direction: 0° = along the
+    floor, positive = wrist above the shoulder level, -90..90.""",
+)
+def arm_elevation(b: BodyFrames, side: str) -> np.ndarray:
+    vec = b.ps(side, "wrist") - b.ps(side, "shoulder")
+    along = np.abs((vec * b.floor_dir).sum(axis=-1))
+    return np.degrees(np.arctan2(b.above(vec), along))
+
+
+# --- distances --------------------------------------------------------------------------
+
+
+@_register(
+    "knee_to_chest_distance",
+    "torso",
+    """Distance from the knee to the chest point (a third of the way from the
+    shoulder-mid to the hip-mid), in torso lengths: ~1.0 in hook lying, ~0.4-0.6 with the
+    knee pulled to the chest. 2D: a knee moved toward the camera is not seen closer.""",
+)
+def knee_to_chest_distance(b: BodyFrames, side: str) -> np.ndarray:
+    return g.norm(b.ps(side, "knee") - b.chest) / b.torso
+
+
+@_register(
+    "fingers_to_knee_distance",
+    "torso",
+    """Distance from the index fingertip to the knee of the same side, in torso lengths;
+    0 = fingers at the knee. Default side: the closer hand (min). Hand landmarks are the
+    noisiest of the body.""",
+    default_side="min",
+)
+def fingers_to_knee_distance(b: BodyFrames, side: str) -> np.ndarray:
+    return g.norm(b.ps(side, "index") - b.ps(side, "knee")) / b.torso
+
+
+@_register(
+    "knees_apart",
+    "ratio",
+    """Knee separation over hip separation: ~1 with knees hip-width apart, <1 knees
+    together, >1.4 knees falling apart. Feet/front view: measured in the image (reliable).
+    Side view: from MediaPipe's depth z only (weak; treat as a hint).""",
+    sided=False,
+)
+def knees_apart(b: BodyFrames, side: str) -> np.ndarray:
+    if b.ctx.view in ("feet", "front"):
+        knees = g.norm(b.ps("left", "knee") - b.ps("right", "knee"))
+        hips = g.norm(b.ps("left", "hip") - b.ps("right", "hip"))
+    else:
+        w = b.ctx.image_size[0]
+        z = b.lm[:, :, 2] * w
+        xy_k = b.ps("left", "knee") - b.ps("right", "knee")
+        xy_h = b.ps("left", "hip") - b.ps("right", "hip")
+        dz_k = z[:, g.index("left_knee")] - z[:, g.index("right_knee")]
+        dz_h = z[:, g.index("left_hip")] - z[:, g.index("right_hip")]
+        knees = np.sqrt((xy_k**2).sum(axis=-1) + dz_k**2)
+        hips = np.sqrt((xy_h**2).sum(axis=-1) + dz_h**2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return knees / np.where(hips > 0, hips, np.nan)
+
+
+# --- heights above the floor ---------------------------------------------------------
+
+
+@_register(
+    "foot_lift",
+    "torso",
+    """Foot height above the floor line minus its resting height (lowest of heel, ankle
+    and toes), torso lengths; 0 = foot on the floor. Side view; with the camera at the
+    feet a lifted foot mostly moves down the image and is underestimated.""",
+)
+def foot_lift(b: BodyFrames, side: str) -> np.ndarray:
+    heel, ankle, toe = (b.lift(f"{side}_{p}") for p in ("heel", "ankle", "foot_index"))
+    return np.fmin(np.fmin(heel, ankle), toe)
+
+
+@_register(
+    "head_lift",
+    "torso",
+    """Head (nose and ears) height above the floor minus its resting height, torso
+    lengths; 0 = head resting on the floor.""",
+    sided=False,
+)
+def head_lift(b: BodyFrames, side: str) -> np.ndarray:
+    return b.lift("nose", "left_ear", "right_ear")
+
+
+@_register(
+    "shoulder_lift",
+    "torso",
+    """Shoulder height above the floor minus its resting height, torso lengths. Side
+    view: the near shoulder is reliable; a lifted far shoulder shows as a small rise of
+    its (occluded, guessed) landmark. Default side: max (either shoulder lifting).""",
+    default_side="max",
+)
+def shoulder_lift(b: BodyFrames, side: str) -> np.ndarray:
+    return b.lift(f"{side}_shoulder")
+
+
+@_register(
+    "hip_lift",
+    "torso",
+    """Hip-mid height above the floor minus its resting height (bridge), torso lengths;
+    a bridge lifts the hips ~0.3-0.5.""",
+    sided=False,
+)
+def hip_lift(b: BodyFrames, side: str) -> np.ndarray:
+    return b.lift("left_hip", "right_hip")
+
+
+@_register(
+    "knee_height",
+    "torso",
+    """Knee height above the floor line (not baseline-corrected), torso lengths; drops
+    when the knees rotate to a side or the leg straightens.""",
+    default_side="mean",
+)
+def knee_height(b: BodyFrames, side: str) -> np.ndarray:
+    return b.height(f"{side}_knee")
+
+
+@_register(
+    "arm_lift",
+    "torso",
+    """Wrist height above the floor minus its resting height (prone arm lift), torso
+    lengths. Default: both arms (min).""",
+    default_side="both",
+)
+def arm_lift(b: BodyFrames, side: str) -> np.ndarray:
+    return b.lift(f"{side}_wrist")
+
+
+@_register(
+    "leg_lift",
+    "torso",
+    """Ankle height above the floor minus its resting height (prone leg lift), torso
+    lengths. Default: both legs (min).""",
+    default_side="both",
+)
+def leg_lift(b: BodyFrames, side: str) -> np.ndarray:
+    return b.lift(f"{side}_ankle")
+
+
+@_register(
+    "both_lifted",
+    "torso",
+    """min(arm_lift, leg_lift), both over both sides: > 0 only when arms and legs are
+    off the floor together.""",
+    sided=False,
+)
+def both_lifted(b: BodyFrames, side: str) -> np.ndarray:
+    arms = np.fmin(arm_lift(b, "left"), arm_lift(b, "right"))
+    legs = np.fmin(leg_lift(b, "left"), leg_lift(b, "right"))
+    return np.fmin(arms, legs)
+
+
+# --- compound ----------------------------------------------------------------------------
+
+
+def _near_sign(b: BodyFrames) -> float:
+    return -1.0 if b.ctx.near_side == "right" else 1.0
+
+
+@_register(
+    "knee_rotation",
+    "deg",
+    """Rotation of the bent knees to a side (lower back rotation), signed: + = knees
+    toward the patient's left. Feet view: the knee-mid around the ankle-mid in the image
+    (direct). Side view: size from how far the knees drop toward the floor (acos of knee
+    height over resting height; needs the start position in the context), direction
+    from which knee is on top and MediaPipe depth (toward or away from the camera,
+    mapped to left/right with the context's near side). Side view resolves the
+    direction only once the knees have moved ~15°.""",
+    sided=False,
+    signed_angle=True,
+)
+def knee_rotation(b: BodyFrames, side: str) -> np.ndarray:
+    if b.ctx.view == "feet":
+        knee = b.mid("knee")
+        ankle = b.mid("ankle")
+        left = g.unit(b.ps("left", "hip") - b.ps("right", "hip"))
+        up = np.broadcast_to(b.up, (len(b), 2))
+        sign = np.sign(up[:, 0] * left[:, 1] - up[:, 1] * left[:, 0])
+        return sign * g.signed_angle_deg(up, knee - ankle)
+    h = 0.5 * (b.height("left_knee") + b.height("right_knee"))
+    base = b.ctx.baseline_heights
+    h0 = (
+        0.5 * (base[g.index("left_knee")] + base[g.index("right_knee")])
+        if base is not None
+        else float(np.nanmax(h))
+        if np.isfinite(h).any()
+        else np.nan
+    )
+    with np.errstate(invalid="ignore", divide="ignore"):
+        magnitude = np.degrees(np.arccos(np.clip(h / h0, -1.0, 1.0)))
+    near = b.ctx.near_side or "left"
+    far = g.other(near)
+    # Knees falling toward the camera put the far knee on top (near knee lower) and bring
+    # the knees nearer (lower MediaPipe z than the hips); both relative to the start position.
+    on_top = b.lift(f"{near}_knee") - b.lift(f"{far}_knee")
+    z = b.lm[:, :, 2]
+    knees_z = z[:, g.index(f"{near}_knee")] + z[:, g.index(f"{far}_knee")]
+    hips_z = z[:, g.index("left_hip")] + z[:, g.index("right_hip")]
+    depth = 0.5 * (knees_z - hips_z)
+    rest_z = b.ctx.rest_depth
+    if rest_z is not None:
+        depth = depth - 0.5 * (
+            rest_z[g.index(f"{near}_knee")]
+            + rest_z[g.index(f"{far}_knee")]
+            - rest_z[g.index("left_hip")]
+            - rest_z[g.index("right_hip")]
+        )
+    w = b.ctx.image_size[0]
+    toward_camera = -on_top - 0.5 * depth * w / b.torso
+    # A soft sign: near rest the direction cues are ~0 and noisy, so the value fades to 0
+    # instead of flipping between +-(noise-sized angles).
+    direction = np.tanh(toward_camera / DIRECTION_CUE_SCALE)
+    # Toward the camera = toward the near side; + means the patient's left.
+    return direction * magnitude * _near_sign(b)
+
+
+@_register(
+    "pelvic_tilt",
+    "deg",
+    """Pelvis tilt estimate for the supine/hook-lying pelvic tilt: + = hollow back
+    (anterior tilt), - = flat back (posterior tilt), 0 = the start position. MediaPipe
+    has no pelvis landmarks: it reads the hip landmark's position against the line from
+    the shoulder to the knee and the thigh angle, scaled to degrees (see
+    ``posecheck.measure.pelvis``). A bridge or leg movement also changes it: check
+    hip_lift alongside. Side view only.""",
+    sided=False,
+)
+def pelvic_tilt(b: BodyFrames, side: str) -> np.ndarray:
+    return pelvic_tilt_index(b)
+
+
+# --- compute ---------------------------------------------------------------------------
+
+
+def _resolve(defn: MeasurementDef, b: BodyFrames, side: str | None) -> np.ndarray:
+    if not defn.sided:
+        return defn.fn(b, "left")
+    sel = side or defn.default_side
+    if sel not in SIDE_SELECTORS:
+        raise ValueError(f"unknown side selector {sel!r}; use one of {SIDE_SELECTORS}")
+    if sel in ("near", "far"):
+        near = b.ctx.near_side
+        sel = "mean" if near is None else near if sel == "near" else g.other(near)
+    if sel in ("left", "right"):
+        return defn.fn(b, sel)
+    both = np.stack([defn.fn(b, "left"), defn.fn(b, "right")])
+    with np.errstate(invalid="ignore"):
+        if sel == "max":
+            return np.fmax(both[0], both[1])
+        if sel in ("min", "both"):
+            return np.fmin(both[0], both[1])
+        count = np.isfinite(both).sum(axis=0)
+        total = np.nansum(both, axis=0)
+        return np.where(count > 0, total / np.maximum(count, 1), np.nan)
+
+
+def compute(
+    name: str, landmarks: np.ndarray, ctx: MeasureContext, side: str | None = None
+) -> np.ndarray:
+    """Measurement ``name`` over frames: ``(T, 33, 5)`` (or ``(33, 5)``) -> ``(T,)`` float64.
+
+    NaN where a frame has no pose. Signed angles are unwrapped over time (no
+    jumps at ±180°). Raises KeyError for an unknown name.
+    """
+    if name not in MEASUREMENTS:
+        raise KeyError(f"unknown measurement {name!r}; known: {', '.join(sorted(MEASUREMENTS))}")
+    defn = MEASUREMENTS[name]
+    body = BodyFrames(landmarks, ctx)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        values = np.asarray(_resolve(defn, body, side), dtype=np.float64)
+    if defn.signed_angle and defn.unit == "deg":
+        values = g.unwrap_deg(values)
+    return values
