@@ -1,0 +1,1 @@
+"""The live coaching app (``posecheck live``): camera → pose → engine → overlay, speech, history."""

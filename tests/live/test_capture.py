@@ -1,0 +1,111 @@
+"""Capture/inference threads: the newest frame wins, stale frames are dropped, errors handed on."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from posecheck.i18n import Text
+from posecheck.live.capture import (
+    Captured,
+    CaptureThread,
+    InferenceThread,
+    Inferred,
+    LatencyStats,
+    LatestSlot,
+    SlotClosed,
+)
+from posecheck.sources import CameraLostError, Frame
+
+
+def test_slot_keeps_only_the_newest_item() -> None:
+    slot: LatestSlot[int] = LatestSlot()
+    for i in range(5):
+        slot.put(i)
+    assert slot.get(0.1) == 4
+    assert slot.dropped == 4
+    assert slot.get(0.01) is None
+    slot.close()
+    with pytest.raises(SlotClosed):
+        slot.get(0.01)
+
+
+def test_lossless_slot_waits_for_the_consumer() -> None:
+    slot: LatestSlot[int] = LatestSlot(lossless=True)
+    got: list[int] = []
+
+    def consume() -> None:
+        for _ in range(5):
+            time.sleep(0.01)
+            item = slot.get(1.0)
+            assert item is not None
+            got.append(item)
+
+    worker = threading.Thread(target=consume)
+    worker.start()
+    for i in range(5):
+        slot.put(i)
+    worker.join()
+    assert got == [0, 1, 2, 3, 4] and slot.dropped == 0
+
+
+class FakeCamera:
+    """A live source that delivers ``n`` frames and then loses the camera."""
+
+    fps = 30.0
+    is_live = True
+    description = "fake camera"
+    dropped_frames = 0
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+        self.i = 0
+
+    def read(self) -> Frame | None:
+        if self.i >= self.n:
+            raise CameraLostError(Text(nl="Camera weg", en="Camera gone"))
+        self.i += 1
+        time.sleep(0.005)
+        image = np.full((4, 6, 3), self.i, np.uint8)
+        image[:, 0] = 255  # a marker to see the mirror
+        return Frame(image, self.i * 33, self.i - 1)
+
+    def close(self) -> None:
+        pass
+
+
+def test_slow_inference_drops_stale_frames_and_camera_loss_reaches_the_consumer() -> None:
+    captured: LatestSlot[Captured] = LatestSlot()
+    inferred: LatestSlot[Inferred] = LatestSlot()
+
+    def slow_estimate(image: np.ndarray, ts: int) -> None:
+        time.sleep(0.03)
+        return None
+
+    capture = CaptureThread(FakeCamera(40), captured, mirror=True)  # type: ignore[arg-type]
+    inference = InferenceThread(slow_estimate, captured, inferred)
+    capture.start()
+    inference.start()
+    seen: list[Inferred] = []
+    with pytest.raises(SlotClosed):
+        while True:
+            item = inferred.get(2.0)
+            if item is not None:
+                seen.append(item)
+    assert isinstance(inferred.error, CameraLostError)
+    indices = [s.frame.index for s in seen]
+    assert indices == sorted(indices) and len(indices) < 40  # stale frames dropped, order kept
+    assert captured.dropped > 0
+    assert all(s.frame.image[0, -1, 0] == 255 for s in seen)  # mirrored by the capture thread
+    assert all(s.captured_at <= time.monotonic() for s in seen)
+
+
+def test_latency_stats() -> None:
+    stats = LatencyStats([10.0, 20.0, 30.0, 40.0, 100.0])
+    assert stats.mean_ms == 40.0
+    assert stats.p95_ms == pytest.approx(88.0)
+    assert "p95 88 ms" in stats.summary()
+    assert LatencyStats([]).mean_ms is None
