@@ -98,11 +98,44 @@ def _vote_near_side(lm: np.ndarray) -> str | None:
     return "left" if score > 0 else "right"
 
 
-def _head_direction(px: np.ndarray) -> str | None:
+RESTING_SPREAD_DEG = 10.0
+"""Trunk-to-leg angle spread (10th to 90th percentile) above which the frames include
+movement (a curl-up, a pulled knee): the floor line is then fitted on the flatter half."""
+
+
+def _resting_frames(lm: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """The frames of a lying person that rest flattest, for fitting the floor line.
+
+    The resting joints lie on the floor only at rest: a context estimated over a
+    whole recording (curl-up holds, knee-to-chest holds) would fit the floor
+    through raised shoulders or a raised ankle. When the angle between the trunk
+    (hip to shoulder) and the line from the ankles to the hips varies by more than
+    :data:`RESTING_SPREAD_DEG`, only the frames with the smaller half of that
+    angle are kept; frames of a still start position are returned unchanged.
+    """
+    if len(lm) < 10:
+        return lm
+    px = g.to_pixels(lm, size)
+    hip = g.mid(px, "hip")
+    bend = np.abs(g.signed_angle_deg(hip - g.mid(px, "ankle"), g.mid(px, "shoulder") - hip))
+    if not np.isfinite(bend).any():
+        return lm
+    lo, mid, hi = np.nanpercentile(bend, [10, 50, 90])
+    if hi - lo <= RESTING_SPREAD_DEG:
+        return lm
+    return lm[bend <= mid]
+
+
+def _head_direction(px: np.ndarray, floor_angle_deg: float = 0.0) -> str | None:
+    """Image side of the head along the floor line (None when it is more above than beside
+    the hips, as for a camera at the feet)."""
     head = np.nanmedian(g.point(px, ("nose", "left_ear", "right_ear")) - g.mid(px, "hip"), axis=0)
-    if not np.isfinite(head).all() or abs(head[0]) < abs(head[1]):
+    a = np.radians(floor_angle_deg)
+    along = head[0] * np.cos(a) + head[1] * np.sin(a)
+    above = -head[0] * np.sin(a) + head[1] * np.cos(a)
+    if not np.isfinite(head).all() or abs(along) < abs(above):
         return None
-    return "right" if head[0] > 0 else "left"
+    return "right" if along > 0 else "left"
 
 
 def _facing(posture: str, px: np.ndarray) -> str:
@@ -149,7 +182,9 @@ def estimate_context(
 
     view0 = view or classify_view(lm, size, world_landmarks=world)
     posture0 = posture or dominant(classify_posture(lm, size, view=view0))
-    floor = fit_floor_line(lm, size, FAMILY.get(posture0, "lying")) if view0 != "feet" else None
+    family = FAMILY.get(posture0, "lying")
+    floor_frames = _resting_frames(lm, size) if family == "lying" else lm
+    floor = fit_floor_line(floor_frames, size, family) if view0 != "feet" else None
     angle = floor.angle_deg if floor else 0.0
     if view0 == "feet":
         # Camera at the feet: the floor is the line through the two heels (left-right).
@@ -170,7 +205,7 @@ def estimate_context(
         image_size=size,
         near_side=_vote_near_side(lm) if side_view else None,
         floor_angle_deg=angle,
-        head_direction=_head_direction(px)
+        head_direction=_head_direction(px, angle)
         if posture0 in FAMILY and FAMILY[posture0] != "upright" and view0 != "feet"
         else None,
         view=view0,

@@ -104,12 +104,45 @@ def _height(px: np.ndarray, name: str) -> np.ndarray:
     return px[:, g.index(name), 1]
 
 
+CHIRALITY_SCALE = 0.05
+"""Body chirality (see :func:`chirality`) at which its supine/prone vote is full (±1)."""
+
+
+def chirality(px: np.ndarray) -> np.ndarray:
+    """``(T,)`` which face of the trunk the camera sees: < 0 the front, > 0 the back.
+
+    The 2D cross product of the trunk axis (hip-mid to shoulder-mid) and the
+    right-to-left shoulder and hip vectors, over the squared torso length. A
+    camera above floor level sees the front of a person lying on the back
+    (their left on the viewer's right when the head is up in the image) and
+    the back of a person on the belly or on hands and knees. Independent of
+    the floor line and of where the head is; a mirrored image mirrors both
+    the body and MediaPipe's left/right labels, so the sign holds. Measured:
+    -0.06 to -0.47 on every supine clip (side and high oblique views), +0.03
+    to +0.16 on the prone and hands-and-knees clips. Near 0 when the camera
+    is exactly at floor level.
+    """
+    axis = g.mid(px, "shoulder") - g.mid(px, "hip")
+    right_to_left = 0.5 * (
+        px[:, g.index("left_shoulder")]
+        - px[:, g.index("right_shoulder")]
+        + px[:, g.index("left_hip")]
+        - px[:, g.index("right_hip")]
+    )
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return (axis[:, 0] * right_to_left[:, 1] - axis[:, 1] * right_to_left[:, 0]) / (
+            axis**2
+        ).sum(axis=-1)
+
+
 def supine_score(px: np.ndarray) -> np.ndarray:
     """``(T,)`` > 0 = lying on the back, < 0 = on the belly (side view of a lying body).
 
     Votes (each -1..1): toes point up (foot index above the heel) on the back
     and down on the belly; the nose is above the ears on the back and level
-    or below on the belly.
+    or below on the belly; the camera sees the front of the trunk on the back
+    and its back on the belly (:func:`chirality`; the one vote that also holds
+    for a high oblique camera, where the first two tilt with the body axis).
     """
     torso = g.norm(g.mid(px, "shoulder") - g.mid(px, "hip"))
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -123,7 +156,8 @@ def supine_score(px: np.ndarray) -> np.ndarray:
         nose = (
             _height(px, "nose") - 0.5 * (_height(px, "left_ear") + _height(px, "right_ear"))
         ) / (0.1 * torso)
-    return np.clip(toes, -1, 1) + np.clip(nose, -1, 1)
+        front = -chirality(px) / CHIRALITY_SCALE
+    return np.clip(toes, -1, 1) + np.clip(nose, -1, 1) + np.clip(np.nan_to_num(front), -1, 1)
 
 
 def classify_posture(

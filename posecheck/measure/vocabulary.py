@@ -384,11 +384,45 @@ def _near_sign(b: BodyFrames) -> float:
     height over resting height; needs the start position in the context), direction
     from which knee is on top and MediaPipe depth (toward or away from the camera,
     mapped to left/right with the context's near side). Side view resolves the
-    direction only once the knees have moved ~15°.""",
+    direction only once the knees have moved ~15°. Only measured with bent knees
+    (hook lying): NaN while the legs are straight (a side view would read low,
+    straight legs as rotated).""",
     sided=False,
     signed_angle=True,
 )
 def knee_rotation(b: BodyFrames, side: str) -> np.ndarray:
+    return np.where(_knees_bent(b), _knee_rotation(b), np.nan)
+
+
+KNEE_ROTATION_MIN_FLEXION_DEG = 40.0
+"""Side view: knee_rotation needs at least one knee bent this much (hook lying)."""
+KNEE_ROTATION_MIN_KNEE_RISE = 0.25
+"""Feet view: the knees must stand this far (torso lengths) above the ankles in the image."""
+
+
+def _knees_bent(b: BodyFrames) -> np.ndarray:
+    """``(T,)`` True where the legs are bent as in hook lying, so the knees can rotate.
+
+    With straight legs (settling in, legs stretched out) the knees lie low and a
+    side view would read the low knees as rotated: those frames are not measured.
+    Side/oblique view: the more bent knee (image angle) flexed at least
+    :data:`KNEE_ROTATION_MIN_FLEXION_DEG` (rotated 45° a hook-lying knee still reads
+    ~75°). Feet view: the knee-mid above the ankle-mid in the image.
+    """
+    if b.ctx.view == "feet":
+        rise = (b.mid("knee") - b.mid("ankle")) @ b.up / b.torso
+        return np.asarray(rise > KNEE_ROTATION_MIN_KNEE_RISE)
+    flexion = np.stack(
+        [
+            g.flexion_deg(b.ps(s, "hip"), b.ps(s, "knee"), b.ps(s, "ankle"))
+            for s in ("left", "right")
+        ]
+    )
+    with np.errstate(invalid="ignore"):
+        return np.asarray(np.fmax(flexion[0], flexion[1]) > KNEE_ROTATION_MIN_FLEXION_DEG)
+
+
+def _knee_rotation(b: BodyFrames) -> np.ndarray:
     if b.ctx.view == "feet":
         knee = b.mid("knee")
         ankle = b.mid("ankle")
@@ -436,12 +470,13 @@ def knee_rotation(b: BodyFrames, side: str) -> np.ndarray:
 @_register(
     "pelvic_tilt",
     "deg",
-    """Pelvis tilt estimate for the supine/hook-lying pelvic tilt: + = hollow back
-    (anterior tilt), - = flat back (posterior tilt), 0 = the start position. MediaPipe
-    has no pelvis landmarks: it reads the hip landmark's position against the line from
-    the shoulder to the knee and the thigh angle, scaled to degrees (see
-    ``posecheck.measure.pelvis``). A bridge or leg movement also changes it: check
-    hip_lift alongside. Side view only.""",
+    """Pelvis tilt estimate: + = hollow back (anterior tilt), - = flat back (posterior
+    tilt), 0 = the start position; the model follows the context's start posture.
+    MediaPipe has no pelvis landmarks (see ``posecheck.measure.pelvis``). Lying: the
+    near thigh's angle (a bridge gives NaN; check hip_lift). Hands and knees (cat-camel):
+    the near hip and shoulder angles, which close in the cat and open in the cow;
+    rocking forward also reads as hollow. Sitting/standing: the trunk-thigh angle; a
+    forward lean or bent knees also read as hollow (check trunk_lean). Side view.""",
     sided=False,
 )
 def pelvic_tilt(b: BodyFrames, side: str) -> np.ndarray:

@@ -47,7 +47,8 @@ class GroundTruth:
         reps: the repetitions (sided exercises: one per side per round).
         faults: every fault occurrence with its interval.
         exercise, view, near_side (None when not a side view), head_direction.
-        posture: the start posture (``hook_lying``, ``prone``, ``sitting``).
+        posture: the start posture (``hook_lying``, ``prone``, ``sitting``, ``standing``,
+            ``quadruped``).
         times_s: ``(T,)`` frame times.
         signals: per-frame true values, e.g. ``hip_flexion_left`` (deg, in the sagittal plane),
             ``knee_flexion_right``, ``elbow_flexion_left``, ``trunk_curl`` (deg),
@@ -81,12 +82,16 @@ def consistent_head_direction(posture: str, near_side: str) -> str:
     """Where the head appears in an unmirrored side view with ``near_side`` toward the camera.
 
     On the back with the left side near the camera the head is on the image
-    right; on the belly it is on the image left (and mirrored for the right side).
+    right; on the belly or on hands and knees it is on the image left (and
+    mirrored for the right side).
     """
-    on_back = posture != "prone"
+    on_back = posture not in ("prone", "quadruped")
     if near_side == "left":
         return "right" if on_back else "left"
     return "left" if on_back else "right"
+
+
+_POSITION_WORDS = {"prone": "lying on the belly", "quadruped": "on hands and knees"}
 
 
 def _camera(view: str, posture: str, near_side: str, roll_deg: float) -> Camera:
@@ -97,6 +102,13 @@ def _camera(view: str, posture: str, near_side: str, roll_deg: float) -> Camera:
     side_vec = lft if near_side == "left" else -lft
     side_vec = side_vec - np.dot(side_vec, up) * up
     side_vec /= np.linalg.norm(side_vec)
+    if posture == "quadruped":
+        centre = np.array([0.1, 0.0, 0.3])
+        if view == "side":
+            return Camera.look_at(
+                centre + 2.6 * side_vec + 0.15 * up, centre, IMAGE_SIZE, roll_deg=roll_deg
+            )
+        raise ValueError(f"view {view!r} is not available on hands and knees; use side")
     if lying:
         centre = np.array([0.0, 0.0, 0.10]) + 0.05 * a
         if view == "side":
@@ -201,8 +213,9 @@ def generate(
         seed: random seed (noise and dropouts); same arguments + seed = same clip.
         timing: movement durations (default :class:`Timing`).
         fault_reps: 1-based repetition numbers that carry the faults (None = all).
-        position: ``"lying"`` or ``"sitting"`` (pelvic tilt only; ``trunk_leaning``
-            implies sitting).
+        position: ``"lying"``, ``"sitting"``, ``"standing"`` or ``"quadruped"`` (hands and
+            knees) — pelvic tilt only; ``trunk_leaning`` implies sitting when lying was asked
+            for. Quadruped: side view only; standing/sitting: side, front or oblique.
         camera_roll_deg: camera rotated about its axis (tilted floor line in the image).
     """
     if exercise not in SCRIPTS:
@@ -220,14 +233,14 @@ def generate(
         script = fn(faults, reps, hold_s, sides, timing, fault_reps, position=position)  # type: ignore[call-arg]
     else:
         script = fn(faults, reps, hold_s, sides, timing, fault_reps)
-    lying = script.posture in ("lying_back", "prone")
+    lying = script.posture in ("lying_back", "prone", "quadruped")
     side_like = view in ("side", "oblique")
     head: str | None = None
     if lying and side_like:
         head = consistent_head_direction(script.posture, near_side)
         if head_direction is not None and head_direction != head and view == "side":
             raise ValueError(
-                f"lying {'on the belly' if script.posture == 'prone' else 'on the back'} with the "
+                f"{_POSITION_WORDS.get(script.posture, 'lying on the back')} with the "
                 f"{near_side} side near the camera, the head is on the image {head}; "
                 f"head_direction={head_direction!r} would need a mirrored image"
             )

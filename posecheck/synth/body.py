@@ -56,6 +56,7 @@ POSTURE_AXES = {
     "prone": (np.array([1.0, 0, 0]), np.array([0, 0, -1.0])),
     "sitting": (np.array([0, 0, 1.0]), np.array([1.0, 0, 0])),
     "standing": (np.array([0, 0, 1.0]), np.array([1.0, 0, 0])),
+    "quadruped": (np.array([1.0, 0, 0]), np.array([0, 0, -1.0])),
 }
 
 DEFAULT_PARAMS: dict[str, float] = {
@@ -86,6 +87,21 @@ DEFAULT_PARAMS: dict[str, float] = {
 }
 
 
+# Hands and knees: how the landmarks follow the pelvic tilt (per degree, + = hollow/cow).
+# On the real cat-cow clip (side view) the hips move toward the head by 0.04 torso lengths
+# from cat to cow, the shoulders by 0.10 and up by 0.03; here the same proportions, scaled
+# so that the hip and shoulder angles change 0.35° per degree of tilt (7° between a cat at
+# -10° and a cow at +10°, as on that clip).
+QUADRUPED_HIP_SHIFT = 0.00143
+QUADRUPED_SHOULDER_SHIFT = (0.00327, 0.00106)
+QUADRUPED_KNEE_HEIGHT = 0.05
+QUADRUPED_WRIST_HEIGHT = 0.04
+QUADRUPED_ARM_REACH = 0.54  # shoulder to wrist at rest
+
+# Standing: hollowing pushes the hips back (m per degree, the feet stay put).
+STANDING_HIP_SHIFT = 0.0012
+
+
 @dataclass(frozen=True)
 class Skeleton:
     """3D landmark positions (33, 3) of one frame in the world frame."""
@@ -111,7 +127,10 @@ def _two_link(
 
 
 def build_skeleton(posture: str, p: dict[str, float]) -> Skeleton:
-    """3D landmarks for ``posture`` (lying_back, prone, sitting, standing) and parameters."""
+    """3D landmarks for ``posture`` (lying_back, prone, sitting, standing, quadruped) and
+    parameters."""
+    if posture == "quadruped":
+        return _build_quadruped(p)
     a, f = POSTURE_AXES[posture]
     lft = np.cross(a, f)
     lying = posture in ("lying_back", "prone")
@@ -137,6 +156,9 @@ def build_skeleton(posture: str, p: dict[str, float]) -> Skeleton:
     if not lying:
         # Sitting/standing pelvic tilt shifts the upper body forward/back (lumbar curve).
         shoulder_mid = shoulder_mid + f * 0.004 * p["pelvic_tilt"]
+    if posture == "standing":
+        # ... and standing it also pushes the hips back (hollow) or forward (flat).
+        hip_mid = hip_mid - f * STANDING_HIP_SHIFT * p["pelvic_tilt"]
     if posture == "lying_back" and p["hip_lift"] > 0:
         trunk_dir = (shoulder_mid - hip_mid) / np.linalg.norm(shoulder_mid - hip_mid)
     front = _rot(lft, p["trunk_flex"]) @ f
@@ -154,22 +176,7 @@ def build_skeleton(posture: str, p: dict[str, float]) -> Skeleton:
         )
     pts[IDX["left_shoulder"]], pts[IDX["right_shoulder"]] = shoulders["L"], shoulders["R"]
 
-    # --- head --------------------------------------------------------------------------
-    head_rot = _rot(lft, p["neck_flex"])
-    head_dir = head_rot @ trunk_dir
-    head_front = head_rot @ front
-    ear_mid = 0.5 * (shoulders["L"] + shoulders["R"]) + NECK_TO_EAR * head_dir
-    pts[IDX["left_ear"]] = ear_mid + 0.075 * lft
-    pts[IDX["right_ear"]] = ear_mid - 0.075 * lft
-    pts[IDX["nose"]] = ear_mid + 0.10 * head_front + 0.03 * head_dir
-    for side, sgn in (("left", 1.0), ("right", -1.0)):
-        eye = ear_mid + 0.08 * head_front + 0.05 * head_dir
-        pts[IDX[f"{side}_eye_inner"]] = eye + sgn * 0.018 * lft
-        pts[IDX[f"{side}_eye"]] = eye + sgn * 0.033 * lft
-        pts[IDX[f"{side}_eye_outer"]] = eye + sgn * 0.048 * lft
-        pts[IDX[f"mouth_{side}"]] = (
-            ear_mid + 0.085 * head_front - 0.035 * head_dir + sgn * 0.025 * lft
-        )
+    _head(pts, shoulders, trunk_dir, front, lft, p["neck_flex"])
 
     # --- legs ----------------------------------------------------------------------------
     pelvis_axis = -a
@@ -239,6 +246,80 @@ def build_skeleton(posture: str, p: dict[str, float]) -> Skeleton:
         pts[IDX[f"{name}_index"]] = wrist + HAND * hand
         pts[IDX[f"{name}_pinky"]] = wrist + 0.14 * hand + sgn * 0.03 * lft
         pts[IDX[f"{name}_thumb"]] = wrist + 0.07 * hand - sgn * 0.03 * lft + 0.02 * front
+    return Skeleton(pts)
+
+
+def _head(
+    pts: np.ndarray,
+    shoulders: dict[str, np.ndarray],
+    trunk_dir: np.ndarray,
+    front: np.ndarray,
+    lft: np.ndarray,
+    neck_flex: float,
+) -> None:
+    """Ears, eyes, nose and mouth: the head on the neck, ``neck_flex`` toward the front."""
+    head_rot = _rot(lft, neck_flex)
+    head_dir = head_rot @ trunk_dir
+    head_front = head_rot @ front
+    ear_mid = 0.5 * (shoulders["L"] + shoulders["R"]) + NECK_TO_EAR * head_dir
+    pts[IDX["left_ear"]] = ear_mid + 0.075 * lft
+    pts[IDX["right_ear"]] = ear_mid - 0.075 * lft
+    pts[IDX["nose"]] = ear_mid + 0.10 * head_front + 0.03 * head_dir
+    for side, sgn in (("left", 1.0), ("right", -1.0)):
+        eye = ear_mid + 0.08 * head_front + 0.05 * head_dir
+        pts[IDX[f"{side}_eye_inner"]] = eye + sgn * 0.018 * lft
+        pts[IDX[f"{side}_eye"]] = eye + sgn * 0.033 * lft
+        pts[IDX[f"{side}_eye_outer"]] = eye + sgn * 0.048 * lft
+        pts[IDX[f"mouth_{side}"]] = (
+            ear_mid + 0.085 * head_front - 0.035 * head_dir + sgn * 0.025 * lft
+        )
+
+
+def _build_quadruped(p: dict[str, float]) -> Skeleton:
+    """Hands and knees: knees and hands fixed on the floor, thighs and arms about vertical.
+
+    The pelvic tilt (cat-camel) moves the hips and shoulders as measured on a real
+    clip (:data:`QUADRUPED_HIP_SHIFT`, :data:`QUADRUPED_SHOULDER_SHIFT`); ``neck_flex``
+    turns the head toward the floor (positive) or up.
+    """
+    a, f = POSTURE_AXES["quadruped"]
+    lft = np.cross(a, f)
+    up = np.array([0.0, 0.0, 1.0])
+    pts = np.zeros((NUM_LANDMARKS, 3))
+    tilt = p["pelvic_tilt"]
+    rest_hip = np.array([0.0, 0.0, QUADRUPED_KNEE_HEIGHT + THIGH])
+    shoulder_height = QUADRUPED_WRIST_HEIGHT + QUADRUPED_ARM_REACH
+    rise = shoulder_height - rest_hip[2]
+    rest_shoulder = rest_hip + np.sqrt(TORSO**2 - rise**2) * a + rise * up
+    hip_mid = rest_hip + QUADRUPED_HIP_SHIFT * tilt * a + up * p["hip_lift"]
+    dx, dz = QUADRUPED_SHOULDER_SHIFT
+    shoulder_mid = rest_shoulder + dx * tilt * a + dz * tilt * up
+    trunk_dir = (shoulder_mid - hip_mid) / np.linalg.norm(shoulder_mid - hip_mid)
+    front = np.cross(lft, trunk_dir)  # toward the floor, perpendicular to the trunk
+    shoulders: dict[str, np.ndarray] = {}
+    for side, name, sgn in (("L", "left", 1.0), ("R", "right", -1.0)):
+        hip = hip_mid + sgn * HIP_HALF_WIDTH * lft
+        knee = np.array([rest_hip[0], 0.0, QUADRUPED_KNEE_HEIGHT]) + sgn * HIP_HALF_WIDTH * lft
+        ankle = knee - SHIN * a + np.array([0.0, 0.0, 0.03])
+        pts[IDX[f"{name}_hip"]] = hip
+        pts[IDX[f"{name}_knee"]] = knee
+        pts[IDX[f"{name}_ankle"]] = ankle
+        pts[IDX[f"{name}_heel"]] = ankle - 0.05 * a + 0.05 * up
+        pts[IDX[f"{name}_foot_index"]] = ankle - 0.15 * a - 0.06 * up
+        shoulder = shoulder_mid + sgn * SHOULDER_HALF_WIDTH * lft
+        shoulders[side] = shoulder
+        pts[IDX[f"{name}_shoulder"]] = shoulder
+        wrist = np.array([rest_shoulder[0], 0.0, QUADRUPED_WRIST_HEIGHT]) + (
+            sgn * SHOULDER_HALF_WIDTH * lft
+        )
+        # Straight arms (the hands carry the weight): the elbow on the shoulder-wrist line.
+        elbow = shoulder + (wrist - shoulder) * UPPER_ARM / (UPPER_ARM + FOREARM)
+        pts[IDX[f"{name}_elbow"]] = elbow
+        pts[IDX[f"{name}_wrist"]] = wrist
+        pts[IDX[f"{name}_index"]] = wrist + HAND * a - 0.03 * up
+        pts[IDX[f"{name}_pinky"]] = wrist + 0.14 * a + sgn * 0.03 * lft - 0.03 * up
+        pts[IDX[f"{name}_thumb"]] = wrist + 0.07 * a - sgn * 0.03 * lft
+    _head(pts, shoulders, trunk_dir, front, lft, p["neck_flex"])
     return Skeleton(pts)
 
 

@@ -256,6 +256,17 @@ def knee_to_chest(
     return script
 
 
+PELVIC_TILT_POSITIONS = ("lying", "sitting", "standing", "quadruped")
+SCRIPT_POSTURE = {
+    "lying": "lying_back",
+    "sitting": "sitting",
+    "standing": "standing",
+    "quadruped": "quadruped",
+}
+QUADRUPED_NECK_PER_TILT = 1.5
+"""Cat-camel: head turned up/down this many degrees per degree of pelvic tilt."""
+
+
 def pelvic_tilt(
     faults: Sequence[str],
     reps: int,
@@ -265,8 +276,34 @@ def pelvic_tilt(
     fault_reps: Sequence[int] | None,
     position: str = "lying",
 ) -> Script:
-    sitting = position == "sitting" or "trunk_leaning" in faults
+    if position not in PELVIC_TILT_POSITIONS:
+        raise ValueError(
+            f"position {position!r} is not a pelvic tilt position; use "
+            f"{', '.join(PELVIC_TILT_POSITIONS)}"
+        )
+    if position == "lying" and "trunk_leaning" in faults:
+        position = "sitting"
+    if "hips_lifted" in faults and position != "lying":
+        raise ValueError("hips_lifted (a bridge) exists only lying")
+    if "trunk_leaning" in faults and position == "quadruped":
+        raise ValueError("trunk_leaning exists only sitting or standing")
+    sitting = position == "sitting"
     start = {**DEFAULT_PARAMS, **STRAIGHT}
+    if position == "standing":
+        start.update(
+            hip_flex_L=0.0,
+            hip_flex_R=0.0,
+            knee_flex_L=6.0,
+            knee_flex_R=6.0,
+            planted_L=1.0,
+            planted_R=1.0,
+            plantar_L=90.0,
+            plantar_R=90.0,
+            shoulder_flex_L=8.0,
+            shoulder_flex_R=8.0,
+            elbow_flex_L=15.0,
+            elbow_flex_R=15.0,
+        )
     if sitting:
         start.update(
             hip_flex_L=90.0,
@@ -283,8 +320,14 @@ def pelvic_tilt(
             elbow_flex_R=60.0,
         )
     tl = Timeline(start)
-    script = Script("sitting" if sitting else "lying_back", tl)
-    if sitting:
+    script = Script(SCRIPT_POSTURE[position], tl)
+    quadruped = position == "quadruped"
+    if quadruped:
+        # Settling in: the head comes up to look along the floor, the back finds its neutral.
+        tl.move(0.5 * timing.settle_s, neck_flex=15.0, pelvic_tilt=-3.0)
+        tl.move(0.2 * timing.settle_s, neck_flex=0.0, pelvic_tilt=0.0)
+        tl.wait(0.3 * timing.settle_s)
+    elif position in ("sitting", "standing"):
         tl.move(0.5 * timing.settle_s, trunk_flex=-8.0)
         tl.move(0.2 * timing.settle_s, trunk_flex=0.0)
         tl.wait(0.3 * timing.settle_s)
@@ -301,6 +344,10 @@ def pelvic_tilt(
         extra_flat = {"trunk_flex": 15.0} if lean else {}
         if lean:
             hollow, flat = 3.0, -3.0
+        if quadruped:
+            # Cat-camel: the head follows the back (up in the cow, down in the cat).
+            extra_hollow = {"neck_flex": -QUADRUPED_NECK_PER_TILT * hollow}
+            extra_flat = {"neck_flex": -QUADRUPED_NECK_PER_TILT * flat}
         t_start, _ = tl.move(move, pelvic_tilt=hollow, **extra_hollow)
         _a0, t_hold = tl.move(move, pelvic_tilt=flat, **extra_flat)
         if fast:
@@ -313,7 +360,8 @@ def pelvic_tilt(
             )
         else:
             tl.wait(hold_s)
-        t_hold_end, t_end = tl.move(move, pelvic_tilt=0.0, **({"trunk_flex": 0.0} if lean else {}))
+        back = {"trunk_flex": 0.0} if lean else {"neck_flex": 0.0} if quadruped else {}
+        t_hold_end, t_end = tl.move(move, pelvic_tilt=0.0, **back)
         if lean:
             script.faults[-1].end_s = t_hold_end + move / 2
         if fast:

@@ -139,3 +139,41 @@ def test_each_fault_moves_its_measurement(
         assert bad_value > good_value * 1.2 + 0.02, (good_value, bad_value)
     else:
         assert bad_value < good_value * 0.8 - 0.02 if good_value > 0 else bad_value < good_value
+
+
+@pytest.mark.parametrize(
+    ("position", "posture", "view"),
+    [
+        ("lying", "hook_lying", "side"),
+        ("quadruped", "quadruped", "side"),
+        ("standing", "standing", "side"),
+        ("standing", "standing", "oblique"),
+        ("sitting", "sitting", "side"),
+    ],
+)
+def test_pelvic_tilt_positions_look_like_their_posture(position, posture, view) -> None:
+    from posecheck.measure import classify_posture, classify_view
+
+    clip = generate("pelvic_tilt", reps=2, position=position, view=view, near_side="right")
+    truth = clip.truth
+    assert truth.posture == posture
+    assert len(truth.reps) == 2
+    tilt = truth.signals["pelvic_tilt"]
+    assert tilt.max() == pytest.approx(15.0) and tilt.min() == pytest.approx(-12.0)
+    lm, size = clip.seq.landmarks, clip.seq.image_size
+    exercising = clip.seq.times_s >= truth.settle_end_s
+    postures = classify_posture(lm, size)[exercising]
+    assert np.mean(postures == posture) > 0.95
+    assert classify_view(lm, size) == view
+    ctx = estimate_context(clip.seq.slice(0, int(truth.settle_end_s * clip.seq.fps)))
+    assert ctx.near_side == "right"
+
+
+def test_pelvic_tilt_refuses_positions_and_faults_that_do_not_exist() -> None:
+    with pytest.raises(ValueError, match="not a pelvic tilt position"):
+        generate("pelvic_tilt", position="kneeling")
+    with pytest.raises(ValueError, match="only lying"):
+        generate("pelvic_tilt", position="quadruped", faults=("hips_lifted",))
+    with pytest.raises(ValueError, match="side"):
+        generate("pelvic_tilt", position="quadruped", view="feet")
+    assert generate("pelvic_tilt", reps=1, faults=("trunk_leaning",)).truth.posture == "sitting"

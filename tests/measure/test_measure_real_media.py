@@ -160,3 +160,76 @@ def test_real_pelvic_tilt_clip_shows_a_posterior_tilt(clip_poses) -> None:
     hips = compute("hip_lift", seq.landmarks, ctx)
     assert np.nanmax(np.abs(hips)) < 0.05  # no bridge
     assert np.nanmin(tilt) < -10  # flattening the back (second half of the use segment)
+
+
+# Cat-cow clip, phases read by eye from the frames (side view, head to the left):
+# cat = rounded back, head down (flat, posterior tilt); cow = hollow back, head up.
+CAT_COW_PHASES = [(0, 105, "cat"), (125, 192, "cow"), (210, 295, "cat"), (315, 398, "cow")]
+
+
+@pytest.mark.slow
+def test_cat_cow_clip_pelvic_tilt_follows_the_cycles(clip_poses) -> None:
+    from scipy.signal import find_peaks
+
+    from posecheck.smoothing import make_smoother
+
+    seq = clip_poses("videos/pelvic_tilt/cat_cow_quadruped_side_640x360.mp4").slice(0, 428)
+    seq = make_smoother("butterworth").smooth(seq)
+    ctx = estimate_context(seq.slice(0, 30))
+    assert (ctx.posture, ctx.view) == ("quadruped", "side")
+    tilt = compute("pelvic_tilt", seq.landmarks, ctx)
+    phase = np.full(len(seq), np.nan)
+    for start, end, name in CAT_COW_PHASES:
+        phase[start:end] = 1.0 if name == "cow" else -1.0
+    known = np.isfinite(phase) & np.isfinite(tilt)
+    assert np.corrcoef(tilt[known], phase[known])[0, 1] > 0.8
+    assert np.nanmean(tilt[phase > 0]) - np.nanmean(tilt[phase < 0]) > 10  # cow hollower
+    finite = np.nan_to_num(tilt, nan=float(np.nanmedian(tilt)))
+    cows, _ = find_peaks(finite, prominence=8)
+    cats, _ = find_peaks(-finite, prominence=8)
+    assert len(cows) == 2 and len(cats) == 2  # two cat-cow cycles, as counted by eye
+    for frame in cows:
+        assert phase[frame] == 1.0
+    for frame in cats:
+        assert phase[frame] == -1.0
+
+
+def test_cat_stretch_photo_reads_as_a_flat_back(photo_landmarks) -> None:
+    start, size = photo_landmarks("Cat_Stretch", 0)
+    end, _ = photo_landmarks("Cat_Stretch", 1)
+    ctx = estimate_context(start[None], size)
+    assert ctx.posture == "quadruped"
+    tilt = compute("pelvic_tilt", np.stack([start, end]), ctx)
+    assert tilt[0] == pytest.approx(0.0, abs=1e-6)
+    assert tilt[1] < -10  # rounded back: posterior tilt
+
+
+@pytest.mark.slow
+def test_rendered_curl_up_from_a_high_diagonal_camera(clip_poses, media_dir: Path) -> None:
+    import json
+
+    seq = clip_poses(RENDERED.format("curl_up"))
+    labels = json.loads((media_dir / "rendered" / "curl_up.json").read_text())
+    times = seq.times_s
+    holds = np.zeros(len(seq), dtype=bool)
+    for rep in labels["reps"]:
+        holds |= (times >= rep["hold_start_s"]) & (times <= rep["hold_end_s"])
+    first, second = labels["reps"]
+    rest = (times < first["start_s"]) | (times > second["end_s"])
+    rest |= (times > first["end_s"]) & (times < second["start_s"])
+    # The whole recording (mostly curled up) gives the same context as the start frames.
+    for ctx in (estimate_context(seq.slice(0, 15)), estimate_context(seq)):
+        assert (ctx.view, ctx.posture, ctx.head_direction) == ("oblique", "hook_lying", "right")
+        for angle in (0.0, ctx.floor_angle_deg):
+            postures = classify_posture(seq.landmarks, seq.image_size, angle)
+            assert np.mean(postures == "hook_lying") > 0.95
+        curl = compute("trunk_curl", seq.landmarks, ctx)
+        assert np.min(curl[holds]) > np.max(curl[rest]) + 15
+        fingers = compute("fingers_to_knee_distance", seq.landmarks, ctx)
+        assert np.max(fingers[holds]) < 0.2 < 0.5 < np.min(fingers[rest])
+        # Two holds of ~5 s (5.3 s exact; the threshold sits halfway up the ramps).
+        reached = (fingers < 0.3).astype(int)
+        starts = np.flatnonzero(np.diff(reached) == 1) + 1
+        ends = np.flatnonzero(np.diff(reached) == -1) + 1
+        assert len(starts) == len(ends) == 2
+        assert np.all(np.abs(times[ends] - times[starts] - 5.33) < 1.0)
