@@ -58,7 +58,7 @@ class LandmarkWriter:
             )
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._csv = suffix == ".csv"
-        self._file: IO[str] = open(self.path, "w", encoding="utf-8", newline="")
+        self._file: IO[str] = open(self.path, "w", encoding="utf-8", newline="")  # noqa: SIM115
         header = {"schema": SCHEMA, **metadata}
         if self._csv:
             self._file.write("# " + json.dumps(header) + "\n")
@@ -183,7 +183,7 @@ def read_landmarks(path: str | Path) -> PoseSequence:
         np.asarray(times, dtype=np.int64),
         np.stack(lms) if n else np.zeros((0, NUM_LANDMARKS, 5), np.float32),
         np.stack(worlds) if n else np.zeros((0, NUM_LANDMARKS, 3), np.float32),
-        tuple(header.get("image_size", (1, 1))),  # type: ignore[arg-type]
+        tuple(header.get("image_size", (1, 1))),
         float(header.get("fps", 30.0)),
         str(header.get("source", path)),
     )

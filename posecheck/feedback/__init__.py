@@ -1,0 +1,1 @@
+"""Feedback for the user: skeleton drawing, overlay, speech and beeps."""
