@@ -81,6 +81,35 @@ def test_pelvic_tilt_tracks_the_synthetic_pelvis() -> None:
     assert np.mean(np.abs(tilt - truth)) < 3.0
 
 
+@pytest.mark.parametrize("context_from", ["rest", "bridge"])
+def test_synthetic_bridge_is_seen_whatever_the_start_frames(context_from: str) -> None:
+    """A bridge (hips 18 cm up in the flat hold) reads as hips lifted and as the posterior
+    limit of pelvic_tilt, even when the context was estimated with the hips up."""
+    from posecheck.measure.pelvis import TILT_LIMIT_DEG
+
+    clip = generate("pelvic_tilt", reps=2, faults=("hips_lifted",))
+    times = clip.seq.times_s
+    bridges = [f for f in clip.truth.faults if f.code == "hips_lifted"]
+    if context_from == "rest":
+        ctx = _start_context(clip)
+    else:
+        middle = 0.5 * (bridges[0].start_s + bridges[0].end_s)
+        held = np.abs(times - middle) < 0.2
+        ctx = estimate_context(clip.seq.landmarks[held], clip.seq.image_size)
+    hips = compute("hip_lift", clip.seq.landmarks, ctx)
+    tilt = compute("pelvic_tilt", clip.seq.landmarks, ctx)
+    up = np.zeros(len(times), dtype=bool)
+    for f in bridges:
+        up |= (times > f.start_s + 0.3) & (times < f.end_s - 0.3)
+    down = (times > clip.truth.settle_end_s) & ~np.any(
+        [(times > f.start_s - 0.6) & (times < f.end_s + 0.6) for f in bridges], axis=0
+    )
+    assert np.min(hips[up]) > 0.15 and np.max(hips[down]) < 0.08
+    assert np.all(tilt[up] == -TILT_LIMIT_DEG)
+    if context_from == "rest":  # (a bridge as the start position is no tilt reference)
+        assert np.all(np.abs(tilt[down]) < 20)
+
+
 @pytest.mark.parametrize("near_side", ["left", "right"])
 @pytest.mark.parametrize(
     ("position", "view"),
