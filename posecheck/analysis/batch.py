@@ -53,6 +53,10 @@ class FileOutcome:
     pose_frames: int = 0
     seconds: float = 0.0
     outputs: dict[str, str] = field(default_factory=dict)
+    similarity: float | None = None
+    """Mean similarity (0–100) to the patient's reference demonstration, if compared."""
+    notes: list[str] = field(default_factory=list)
+    """Things the user should know about this input (e.g. not in the patient's programme)."""
 
 
 Task = Callable[[Job, ProgressFn], FileOutcome]

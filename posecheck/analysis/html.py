@@ -1,10 +1,12 @@
 """One self-contained HTML page per analysed input (opens offline, no external files).
 
 The page holds: a summary (exercise, repetitions, holds against their target,
-faults with times), plots of the key measurements over time as inline SVG
-(matplotlib, Agg) with repetition and hold bands, the target band and fault
-marks, and key frames (start position, the peak of each repetition) as inline
-base64 JPEG images. Dutch or English.
+faults with times; with ``--patient`` whose targets were used and, when the
+profile names a reference, each repetition's similarity to the therapist's
+demonstration with how far each key posture was off), plots of the key
+measurements over time as inline SVG (matplotlib, Agg) with repetition and
+hold bands, the target band and fault marks, and key frames (start position,
+the peak of each repetition) as inline base64 JPEG images. Dutch or English.
 """
 
 from __future__ import annotations
@@ -72,6 +74,26 @@ UI: dict[str, Text] = {
     "recognition": Text(nl="Herkenning", en="Recognition"),
     "position": Text(nl="Startpositie", en="Start position"),
     "near_side": Text(nl="kant naar de camera", en="side facing the camera"),
+    "patient": Text(nl="Patiënt", en="Patient"),
+    "profile_targets": Text(nl="doelen uit het profiel", en="targets from the profile"),
+    "standard_targets": Text(nl="standaarddoelen van de oefening",
+                             en="the exercise's standard targets"),
+    "comparison": Text(nl="Vergelijking met de voorgedane oefening",
+                       en="Comparison with the demonstration"),
+    "similarity": Text(nl="Gelijkenis", en="Similarity"),
+    "reference": Text(nl="Voorbeeld", en="Reference"),
+    "ref_rep": Text(nl="voorbeeldherhaling", en="demonstrated rep"),
+    "message": Text(nl="Beoordeling", en="Verdict"),
+    "deviations": Text(nl="Afwijkingen (patiënt − voorbeeld)",
+                       en="Deviations (patient − reference)"),
+    "whole": Text(nl="hele opname", en="whole recording"),
+    "scale": Text(nl="100 = gelijk aan het voorbeeld; elke 0,5° gemiddelde afwijking kost "
+                  "een punt; vanaf 70 telt een herhaling als zoals voorgedaan.",
+                  en="100 = identical to the demonstration; each 0.5° of mean deviation "
+                  "costs a point; from 70 a repetition counts as like the demonstration."),
+    "phase_start": Text(nl="start", en="start"),
+    "phase_end": Text(nl="eindpositie", en="end position"),
+    "phase_hold": Text(nl="vasthouden", en="hold"),
 }
 
 
@@ -255,7 +277,9 @@ def render_html(
         parts.append(f'<p class="meta">{_esc(_t("position", lang))}: {_esc(label)}'
                      f"{_esc(extra)}</p>")
     parts.append("</section>")
+    parts += _patient_section(report, lang)
     parts += _reps_table(reps, lang)
+    parts += _comparison_section(report, lang)
     parts += _faults_table(faults, lang)
     parts.append(f'<section id="plots"><h2>{_esc(_t("plots", lang))}</h2>')
     names = plot_names(report, traces)
@@ -356,3 +380,71 @@ def _recognition_table(report: dict[str, Any], lang: str) -> list[str]:
     )
     return [f'<section id="recognition"><h2>{_esc(_t("recognition", lang))}</h2>'
             f'<p class="meta">{cells}</p></section>']
+
+
+def _patient_section(report: dict[str, Any], lang: str) -> list[str]:
+    """Whose targets were demanded, and the programme note (``--patient`` only)."""
+    patient = report.get("patient")
+    if not isinstance(patient, dict):
+        return []
+    targets = _t("profile_targets", lang) if patient.get("overrides") else _t(
+        "standard_targets", lang)
+    out = [f'<section id="patient"><p class="meta">{_esc(_t("patient", lang))}: '
+           f'<b>{_esc(patient.get("id", ""))}</b> · {_esc(targets)}</p>']
+    note = patient.get("note")
+    if isinstance(note, dict):
+        out.append(f'<p class="bad" id="program-note">{_esc(note.get(lang) or note.get("en"))}'
+                   "</p>")
+    out.append("</section>")
+    return out
+
+
+def _deviation_text(dev: dict[str, Any], lang: str) -> str:
+    """``end position: hip flexion.left 118° / 121° (-3°)`` (patient / reference (difference))."""
+    unit = dev.get("unit", "")
+    sign, digits = ("°", 0) if unit == "deg" else (f" {unit}", 2)
+
+    def num(value: float, plus: str = "") -> str:
+        return f"{round(float(value), digits) + 0.0:{plus}.{digits}f}"  # + 0.0: no "-0"
+
+    phase = UI.get(f"phase_{dev['phase']}")
+    label = phase.get(lang) if phase is not None else dev["phase"]
+    return (f"{label}: {_pretty(dev['measurement'])} {num(dev['patient'])}{sign} / "
+            f"{num(dev['reference'])}{sign} ({num(dev['deviation'], '+')}{sign})")
+
+
+def _comparison_section(report: dict[str, Any], lang: str) -> list[str]:
+    """Similarity per repetition and the deviations in the key postures."""
+    comparison = report.get("comparison")
+    if not isinstance(comparison, dict):
+        return []
+    overall = comparison.get("similarity")
+    out = [
+        f'<section id="comparison"><h2>{_esc(_t("comparison", lang))}</h2>',
+        f'<p class="meta">{_esc(_t("reference", lang))}: {_esc(comparison.get("reference", ""))}'
+        + (f' · {_esc(_t("similarity", lang))}: <span class="big">{overall:.0f}/100</span>'
+           if isinstance(overall, (int, float)) else "")
+        + "</p>",
+        f'<p class="legend">{_esc(_t("scale", lang))}</p>',
+        f"<table><tr><th>#</th><th>{_esc(_t('side', lang))}</th>"
+        f"<th>{_esc(_t('similarity', lang))}</th><th>{_esc(_t('message', lang))}</th>"
+        f"<th>{_esc(_t('deviations', lang))}</th></tr>",
+    ]
+    for rep in comparison.get("reps", []):
+        index = _t("whole", lang) if rep.get("whole_recording") else rep.get("rep_index")
+        score = float(rep.get("similarity", 0.0))
+        css = "ok" if score >= 70 and not rep.get("short_of_reference") else "bad"
+        message = rep.get("message") or {}
+        deviations = "<br>".join(_esc(_deviation_text(d, lang)) for d in rep.get("deviations", []))
+        ref_rep = rep.get("reference_rep_index")
+        out.append(
+            f'<tr class="comparison-rep"><td>{_esc(index)}</td>'
+            f"<td>{_esc(_side(rep.get('side'), lang))}</td>"
+            f'<td class="{css}">{score:.0f}/100'
+            + (f'<div class="meta">{_esc(_t("ref_rep", lang))} {_esc(ref_rep)}</div>'
+               if ref_rep is not None else "")
+            + f'</td><td class="{css}">{_esc(message.get(lang) or message.get("en", ""))}</td>'
+            f"<td>{deviations or '–'}</td></tr>"
+        )
+    out.append("</table></section>")
+    return out

@@ -2,7 +2,10 @@
 
 Steps: poses (the model over a video, or a recorded landmark file) →
 zero-phase smoothing → exercise recognition (``auto``) or the named exercise →
-the rules engine (:func:`posecheck.engine.analyze_sequence`) → result. The
+the patient's overrides of that exercise (``--patient``, see
+:mod:`posecheck.analysis.patient`) → the rules engine
+(:func:`posecheck.engine.analyze_sequence`) → comparison with the patient's
+reference demonstration (if the profile names one) → result. The
 writers then produce the JSON report, the HTML page, the per-frame CSV and the
 annotated video (:func:`process_input`, the batch task).
 """
@@ -35,6 +38,7 @@ from posecheck.pose.types import PoseSequence
 if TYPE_CHECKING:
     from posecheck.engine import EngineRun
     from posecheck.specs import ExerciseSpec
+    from posecheck.therapist.profile import PatientProfile
 
 ProgressFn = Callable[[int, int | None], None]
 
@@ -68,6 +72,8 @@ class AnalysisSettings:
     html: bool = False
     csv: bool = False
     spec_folder: Path | None = None
+    patient: PatientProfile | None = None
+    """``--patient``: the profile whose demands (and reference) apply."""
 
 
 @dataclass
@@ -165,8 +171,20 @@ def analyze_poses(
     model: ModelRef | None = None,
     smoothing: str = "butterworth",
     specs: dict[str, ExerciseSpec] | None = None,
+    patient: PatientProfile | None = None,
 ) -> Analysis:
-    """Analyse raw poses: recognise (``auto``) or use ``exercise``, then run the engine."""
+    """Analyse raw poses: recognise (``auto``) or use ``exercise``, then run the engine.
+
+    With ``patient`` the engine measures against the patient's version of the
+    exercise (recognition itself uses the standard specs) and the repetitions
+    are compared with the profile's reference demonstration, if any.
+    """
+    from posecheck.analysis.patient import (
+        comparison_for,
+        patient_block,
+        patient_spec,
+        program_note,
+    )
     from posecheck.engine import analyze_sequence
     from posecheck.smoothing import make_smoother
     from posecheck.specs import load_all_specs
@@ -190,6 +208,11 @@ def analyze_poses(
             )
         recognition = Recognition(exercise, 1.0, {}, {exercise: "set by the user"})
     spec = specs.get(recognition.exercise) if recognition.exercise != "none" else None
+    standard_spec = spec
+    if spec is not None and patient is not None:
+        tuned = patient_spec(patient, recognition.exercise, spec)
+        if tuned is not spec:  # the patient's demands: (re-)run the engine with them
+            spec, run = tuned, None
     if spec is not None and run is None:
         run = analyze_sequence(spec, seq, smoothing=smoothing)
 
@@ -237,6 +260,11 @@ def analyze_poses(
         exercise_name=None if spec is None else spec.name,
         image_size=tuple(seq.image_size),  # type: ignore[arg-type]
     )
+    if patient is not None:
+        note = program_note(patient, recognition.exercise, None if spec is None else spec.name)
+        result.patient = patient_block(patient, recognition.exercise, standard_spec, note)
+        if spec is not None:
+            result.comparison = comparison_for(patient, recognition.exercise, run)
     return Analysis(result, spec, smoothed, run)
 
 
@@ -318,7 +346,7 @@ def process_input(job: Job, progress: ProgressFn, settings: AnalysisSettings) ->
     specs = load_all_specs(settings.spec_folder)
     seq, model, video = load_poses(path, settings, progress)
     analysis = analyze_poses(seq, exercise=settings.exercise, source=str(path), model=model,
-                             smoothing=settings.smoothing, specs=specs)
+                             smoothing=settings.smoothing, specs=specs, patient=settings.patient)
     result = analysis.result
     report = build_report(result)
     paths = output_paths(job, settings)
@@ -362,4 +390,12 @@ def process_input(job: Job, progress: ProgressFn, settings: AnalysisSettings) ->
         frames=result.frames,
         pose_frames=result.pose_frames,
         outputs=written,
+        similarity=None if result.comparison is None else result.comparison.get("similarity"),
+        notes=_notes(result, settings.lang),
     )
+
+
+def _notes(result: AnalysisResult, lang: str) -> list[str]:
+    """Remarks for the terminal summary (the patient programme note)."""
+    note = (result.patient or {}).get("note")
+    return [note.get(lang) or note["en"]] if isinstance(note, dict) else []

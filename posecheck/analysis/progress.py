@@ -28,6 +28,7 @@ LABELS: dict[str, Text] = {
     "holds": Text(nl="Vasthouden (doel)", en="Holds (target)"),
     "faults": Text(nl="Fouten", en="Faults"),
     "status": Text(nl="Resultaat", en="Result"),
+    "similarity": Text(nl="Gelijkenis", en="Similarity"),
     "ok": Text(nl="klaar", en="done"),
     "failed": Text(nl="MISLUKT", en="FAILED"),
     "title": Text(nl="Analyse: {ok} van {n} bestanden gelukt",
@@ -107,21 +108,35 @@ def _holds_text(holds: Sequence[tuple[float | None, float | None]]) -> str:
 
 
 def summary_table(outcomes: Sequence[FileOutcome], *, lang: str = "en") -> Table:
-    """One row per input: exercise, repetitions, holds against target, faults, result."""
+    """One row per input: exercise, repetitions, holds against target, faults, result
+    (and the similarity to the reference demonstration when any input was compared)."""
     n_ok = sum(1 for o in outcomes if o.ok)
+    compared = any(o.similarity is not None for o in outcomes)
     table = Table(title=LABELS["title"].get(lang, ok=n_ok, n=len(outcomes)), show_lines=False)
-    for key in ("file", "exercise", "reps", "holds", "faults", "status"):
+    keys = ("file", "exercise", "reps", "holds", "faults", *(("similarity",) if compared else ()),
+            "status")
+    for key in keys:
         table.add_column(LABELS[key].get(lang), overflow="fold")
     for outcome in outcomes:
         name = outcome.source.rsplit("/", 1)[-1]
+        similarity = (
+            (["–"] if outcome.similarity is None else [f"{outcome.similarity:.0f}/100"])
+            if compared else []
+        )
         if outcome.ok:
             exercise = f"{outcome.exercise} ({(outcome.confidence or 0):.0%})"
             status: Any = f"[green]{LABELS['ok'].get(lang)}[/green] {outcome.seconds:.1f}s"
             table.add_row(name, exercise, f"{outcome.completed_reps}/{outcome.reps}",
-                          _holds_text(outcome.holds), str(outcome.faults), status)
+                          _holds_text(outcome.holds), str(outcome.faults), *similarity, status)
         else:
-            table.add_row(name, "–", "–", "–", "–", f"[red]{LABELS['failed'].get(lang)}[/red]")
+            table.add_row(name, "–", "–", "–", "–", *(["–"] if compared else []),
+                          f"[red]{LABELS['failed'].get(lang)}[/red]")
     return table
+
+
+def note_lines(outcomes: Sequence[FileOutcome]) -> list[str]:
+    """``file: note`` for every remark about a finished input (e.g. not in the programme)."""
+    return [f"{o.source}: {note}" for o in outcomes if o.ok for note in o.notes]
 
 
 def failure_lines(outcomes: Sequence[FileOutcome]) -> list[str]:

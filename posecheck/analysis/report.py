@@ -3,7 +3,8 @@
 The fields named in the contract (see ``posecheck/schemas/report.schema.json``)
 are stable: other tools rely on them. Extra fields are added beside them
 (``position``, ``near_side``, ``primary_measurement``, ``holds``,
-``recognition``), never instead of them.
+``recognition``, and with ``--patient`` ``patient`` and ``comparison``), never
+instead of them.
 """
 
 from __future__ import annotations
@@ -133,6 +134,10 @@ def build_report(result: AnalysisResult) -> dict[str, Any]:
             if result.primary_target is None
             else [_num(v, 2) for v in result.primary_target],
         }
+    if result.patient is not None:
+        report["patient"] = result.patient
+    if result.comparison is not None:
+        report["comparison"] = result.comparison
     return report
 
 

@@ -8,6 +8,7 @@ only, so it pickles across processes.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -85,6 +86,10 @@ class AnalysisResult:
     primary_unit: str = ""
     exercise_name: Text | None = None
     image_size: tuple[int, int] = (0, 0)
+    patient: dict[str, Any] | None = None
+    """With ``--patient``: the report's ``patient`` field (:mod:`posecheck.analysis.patient`)."""
+    comparison: dict[str, Any] | None = None
+    """With a reference in the patient's profile: the report's ``comparison`` field."""
 
     @property
     def exercise(self) -> str:

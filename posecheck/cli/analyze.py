@@ -43,7 +43,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--jobs", type=int, default=1, metavar="N",
                         help="analyse N inputs in parallel processes (default 1)")
     parser.add_argument("--lang", choices=("nl", "en"), default=None,
-                        help="language of the HTML page and the overlay (default: system)")
+                        help="language of the HTML page and the overlay (default: the patient "
+                        "profile's, else the system's)")
+    parser.add_argument("--patient", type=Path, metavar="FILE",
+                        help="patient profile (TOML) from the physiotherapist: measure against "
+                        "the patient's targets and compare with the profile's reference "
+                        "demonstration")
     parser.add_argument("--smoothing", default="butterworth",
                         help="zero-phase smoother for recordings: butterworth (default) or none")
     parser.add_argument("--specs", type=Path, metavar="DIR", default=None,
@@ -102,13 +107,23 @@ def run(args: argparse.Namespace) -> int:
 
     from posecheck.analysis.batch import Job, run_batch
     from posecheck.analysis.pipeline import AnalysisSettings, process_input
-    from posecheck.analysis.progress import RichReporter, failure_lines, summary_table
+    from posecheck.analysis.progress import (
+        RichReporter,
+        failure_lines,
+        note_lines,
+        summary_table,
+    )
     from posecheck.analysis.result import ModelRef
     from posecheck.i18n import system_language
     from posecheck.pose.io import is_landmark_file
     from posecheck.specs import load_all_specs
 
-    lang = args.lang or system_language()
+    patient = None
+    if args.patient is not None:
+        from posecheck.therapist.profile import load_profile
+
+        patient = load_profile(args.patient)  # SpecError names the file and the key
+    lang = args.lang or (patient.language if patient is not None else None) or system_language()
     if args.jobs < 1:
         raise PosecheckError("--jobs must be 1 or more.")
     inputs = _collect_inputs(args.inputs)
@@ -120,6 +135,10 @@ def run(args: argparse.Namespace) -> int:
     specs = load_all_specs(args.specs)  # a broken spec stops here, before any work
     if args.exercise not in ("auto", "none") and args.exercise not in specs:
         raise PosecheckError(f"No spec for the exercise '{args.exercise}'.")
+    if patient is not None:  # overrides that do not fit these specs stop here, too
+        for exercise_id in patient.exercises:
+            if exercise_id in specs:
+                patient.spec_for(exercise_id, specs[exercise_id])
 
     model = ModelRef()
     model_path: str | None = None
@@ -133,7 +152,7 @@ def run(args: argparse.Namespace) -> int:
     settings = AnalysisSettings(
         exercise=args.exercise, lang=lang, smoothing=args.smoothing, model_path=model_path,
         model=model, out_dir=args.out, report_path=args.report, annotate=args.annotate,
-        html=args.html, csv=args.csv, spec_folder=args.specs,
+        html=args.html, csv=args.csv, spec_folder=args.specs, patient=patient,
     )
     jobs = [Job(i, path, stem) for i, (path, stem)
             in enumerate(zip(inputs, output_stems(inputs), strict=True))]
@@ -145,6 +164,8 @@ def run(args: argparse.Namespace) -> int:
     out.print(summary_table(outcomes, lang=lang))
     for line in failure_lines(outcomes):
         out.print(f"[red]✗[/red] {line}", highlight=False, soft_wrap=True)
+    for line in note_lines(outcomes):
+        out.print(f"[yellow]![/yellow] {line}", highlight=False, soft_wrap=True)
     for outcome in outcomes:
         if outcome.ok:
             for kind, path in outcome.outputs.items():

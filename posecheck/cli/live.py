@@ -41,7 +41,9 @@ def register(subparsers: Any) -> None:
     add_model_arguments(parser)
     parser.add_argument("--mute", action="store_true", help="start without speech and beeps")
     parser.add_argument("--patient", type=Path, metavar="FILE",
-                        help="patient profile (TOML) from the physiotherapist")
+                        help="patient profile (TOML) from the physiotherapist: the patient's "
+                        "exercises and targets; each repetition is compared with the profile's "
+                        "reference demonstration, if any")
     parser.add_argument("--record", type=Path, metavar="FILE",
                         help="also write the camera frames to this video file (off by default)")
     parser.add_argument("--mirror", action="store_true",
@@ -107,6 +109,7 @@ def run(args: argparse.Namespace) -> int:
         db_path=args.db,
         pace=args.pace,
         spec_overrides=profile.spec_for if profile is not None else None,
+        reference_for=profile.reference_for if profile is not None else None,
     )
     summary = LiveSession(options).run()
     print(summary.report())

@@ -1,6 +1,7 @@
 """Session history: a SQLite database written as a session happens, and progress reports."""
 
 from posecheck.history.db import (
+    ComparisonRow,
     ExerciseRow,
     FaultRow,
     HistoryDB,
@@ -13,6 +14,7 @@ from posecheck.history.db import (
 )
 
 __all__ = [
+    "ComparisonRow",
     "ExerciseRow",
     "FaultRow",
     "HistoryDB",

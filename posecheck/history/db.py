@@ -11,7 +11,10 @@ Query API (used by ``posecheck history`` and the therapist report)::
     db.sessions(since=date(2025, 1, 1), patient="An")   -> list[SessionRow]
     db.exercises(session_id=None, since=None, patient=None, exercise_id=None) -> list[ExerciseRow]
     db.reps(...), db.holds(...), db.faults(...), db.pains(...)   (same filters)
+    db.comparisons(...)                         -> list[ComparisonRow] (same filters)
     db.weekly_progress(since=None, patient=None) -> list[WeekSummary]
+
+Tests set the wall clock: ``HistoryDB.open(path, clock=lambda: datetime(2025, 3, 3, 9))``.
 
 Times: ``*_at`` columns are ISO-8601 local wall-clock times (seconds);
 ``t_s``/``start_s``/``end_s`` are seconds from the start of the exercise
@@ -23,6 +26,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -67,18 +71,22 @@ CREATE TABLE IF NOT EXISTS faults (
 CREATE TABLE IF NOT EXISTS pains (
     id INTEGER PRIMARY KEY, session_id INTEGER NOT NULL REFERENCES sessions(id),
     exercise_id TEXT, t_s REAL NOT NULL, note TEXT, recorded_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS comparisons (
+    id INTEGER PRIMARY KEY, session_id INTEGER NOT NULL REFERENCES sessions(id),
+    exercise_id TEXT NOT NULL, rep_index INTEGER, side TEXT, similarity REAL NOT NULL,
+    mean_deviation_deg REAL, short_of_reference INTEGER NOT NULL, reference TEXT,
+    message TEXT, recorded_at TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS reps_session ON reps(session_id);
 CREATE INDEX IF NOT EXISTS holds_session ON holds(session_id);
+CREATE INDEX IF NOT EXISTS comparisons_session ON comparisons(session_id);
 """
+# Every table is created with IF NOT EXISTS, so opening a database written by an older
+# version adds the tables it lacks (e.g. ``comparisons``) and keeps everything in it.
 
 
 def default_db_path() -> Path:
     """``data_dir()/history.sqlite3`` (``POSECHECK_DATA_DIR`` overrides the folder)."""
     return data_dir() / DB_FILENAME
-
-
-def _now() -> str:
-    return datetime.now().isoformat(timespec="seconds")
 
 
 @dataclass(frozen=True)
@@ -157,6 +165,23 @@ class PainRow:
 
 
 @dataclass(frozen=True)
+class ComparisonRow:
+    """One repetition compared with the therapist's demonstration (similarity 0–100)."""
+
+    id: int
+    session_id: int
+    exercise_id: str
+    rep_index: int | None
+    side: str | None
+    similarity: float
+    mean_deviation_deg: float | None
+    short_of_reference: bool
+    reference: str | None
+    message: str | None
+    recorded_at: str
+
+
+@dataclass(frozen=True)
 class WeekSummary:
     """Progress of one ISO week (``week`` = "2025-W03") and exercise."""
 
@@ -172,15 +197,30 @@ class WeekSummary:
 
 
 class HistoryDB:
-    """The history database; every write is committed at once."""
+    """The history database; every write is committed at once.
 
-    def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
+    ``clock`` gives the wall-clock time written in the ``*_at`` columns
+    (default :meth:`datetime.now`; tests pass their own).
+    """
+
+    def __init__(
+        self,
+        connection: sqlite3.Connection,
+        path: Path,
+        clock: Callable[[], datetime] = datetime.now,
+    ) -> None:
         self.connection = connection
         self.path = path
+        self.clock = clock
 
     @classmethod
-    def open(cls, path: str | Path | None = None) -> HistoryDB:
-        """Open (creating if needed) the database at ``path`` or :func:`default_db_path`."""
+    def open(
+        cls, path: str | Path | None = None, *, clock: Callable[[], datetime] | None = None
+    ) -> HistoryDB:
+        """Open (creating if needed) the database at ``path`` or :func:`default_db_path`.
+
+        A database of an older version gets the tables it lacks; nothing in it changes.
+        """
         target = Path(path) if path is not None else default_db_path()
         target.parent.mkdir(parents=True, exist_ok=True)
         connection = sqlite3.connect(str(target), timeout=10.0)
@@ -189,7 +229,7 @@ class HistoryDB:
         connection.execute("PRAGMA synchronous=NORMAL")
         connection.executescript(_SCHEMA)
         connection.commit()
-        return cls(connection, target)
+        return cls(connection, target, clock or datetime.now)
 
     def close(self) -> None:
         self.connection.close()
@@ -199,6 +239,9 @@ class HistoryDB:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    def _now(self) -> str:
+        return self.clock().isoformat(timespec="seconds")
 
     def _write(self, sql: str, params: tuple[Any, ...]) -> int:
         cursor = self.connection.execute(sql, params)
@@ -213,7 +256,7 @@ class HistoryDB:
         return self._write(
             "INSERT INTO sessions (started_at, patient, program, lang, source, status) "
             "VALUES (?, ?, ?, ?, ?, 'running')",
-            (_now(), patient, program, lang, source),
+            (self._now(), patient, program, lang, source),
         )
 
     def end_session(self, session_id: int, status: str) -> None:
@@ -222,19 +265,19 @@ class HistoryDB:
             raise ValueError(f"unknown session status {status!r}")
         self._write(
             "UPDATE sessions SET ended_at = ?, status = ? WHERE id = ?",
-            (_now(), status, session_id),
+            (self._now(), status, session_id),
         )
         self._write(
             "UPDATE exercises SET ended_at = ?, status = 'stopped' "
             "WHERE session_id = ? AND status = 'running'",
-            (_now(), session_id),
+            (self._now(), session_id),
         )
 
     def start_exercise(self, session_id: int, exercise_id: str) -> int:
         return self._write(
             "INSERT INTO exercises (session_id, exercise_id, started_at, status) "
             "VALUES (?, ?, ?, 'running')",
-            (session_id, exercise_id, _now()),
+            (session_id, exercise_id, self._now()),
         )
 
     def end_exercise(self, exercise_row_id: int, status: str) -> None:
@@ -242,7 +285,7 @@ class HistoryDB:
             raise ValueError(f"unknown exercise status {status!r}")
         self._write(
             "UPDATE exercises SET ended_at = ?, status = ? WHERE id = ?",
-            (_now(), status, exercise_row_id),
+            (self._now(), status, exercise_row_id),
         )
 
     def record_event(self, session_id: int, exercise_id: str, event: Event) -> None:
@@ -256,7 +299,7 @@ class HistoryDB:
                 (
                     session_id, exercise_id, rep.index, rep.side, rep.start_s, rep.end_s,
                     rep.hold_s, rep.target_hold_s, int(rep.completed), json.dumps(list(rep.faults)),
-                    json.dumps({k: float(v) for k, v in rep.peak.items()}), _now(),
+                    json.dumps({k: float(v) for k, v in rep.peak.items()}), self._now(),
                 ),
             )
         elif isinstance(event, HoldEnded):
@@ -265,7 +308,7 @@ class HistoryDB:
                 "reached_target, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     session_id, exercise_id, event.side, event.t_s, event.held_s, event.target_s,
-                    int(event.reached_target), _now(),
+                    int(event.reached_target), self._now(),
                 ),
             )
         elif isinstance(event, FaultStarted):
@@ -274,7 +317,7 @@ class HistoryDB:
                 "recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (
                     session_id, exercise_id, event.code, event.severity, event.t_s,
-                    event.message.en, _now(),
+                    event.message.en, self._now(),
                 ),
             )
         elif isinstance(event, FaultEnded):
@@ -292,7 +335,32 @@ class HistoryDB:
         return self._write(
             "INSERT INTO pains (session_id, exercise_id, t_s, note, recorded_at) "
             "VALUES (?, ?, ?, ?, ?)",
-            (session_id, exercise_id, t_s, note, _now()),
+            (session_id, exercise_id, t_s, note, self._now()),
+        )
+
+    def record_comparison(
+        self,
+        session_id: int,
+        exercise_id: str,
+        *,
+        rep_index: int | None,
+        side: str | None,
+        similarity: float,
+        mean_deviation_deg: float | None = None,
+        short_of_reference: bool = False,
+        reference: str | None = None,
+        message: str | None = None,
+    ) -> int:
+        """One repetition compared with the demonstration ``reference`` (similarity 0–100)."""
+        return self._write(
+            "INSERT INTO comparisons (session_id, exercise_id, rep_index, side, similarity, "
+            "mean_deviation_deg, short_of_reference, reference, message, recorded_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                session_id, exercise_id, rep_index, side, float(similarity),
+                None if mean_deviation_deg is None else float(mean_deviation_deg),
+                int(short_of_reference), reference, message, self._now(),
+            ),
         )
 
     # -- queries ---------------------------------------------------------------------
@@ -407,6 +475,21 @@ class HistoryDB:
             PainRow(**dict(r))
             for r in self._select("pains", session_id, since, patient, exercise_id)
         ]
+
+    def comparisons(
+        self,
+        session_id: int | None = None,
+        since: date | datetime | str | None = None,
+        patient: str | None = None,
+        exercise_id: str | None = None,
+    ) -> list[ComparisonRow]:
+        """Repetitions compared with a demonstration (live sessions with a reference)."""
+        out = []
+        for r in self._select("comparisons", session_id, since, patient, exercise_id):
+            d = dict(r)
+            d["short_of_reference"] = bool(d["short_of_reference"])
+            out.append(ComparisonRow(**d))
+        return out
 
     def weekly_progress(
         self, since: date | datetime | str | None = None, patient: str | None = None

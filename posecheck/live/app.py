@@ -9,7 +9,10 @@ cues, draws and shows the overlay, reads keys and writes the history.
 Per exercise: ``setup`` (camera check until it is right; the engine already
 watches, since nothing counts before it recognises the start position) →
 ``exercise`` (engine cues, beeps, hold countdown) → next exercise when the
-engine says ``ExerciseDone`` or the patient presses ``n``.
+engine says ``ExerciseDone`` or the patient presses ``n``. With a patient's
+reference demonstration for the exercise, every finished repetition is
+compared with it (:mod:`posecheck.live.comparison`): the result is a cue and
+its similarity goes into the history.
 
 Keys: space pause/resume, ``p`` "this hurts" (stops the exercise at once, records
 it, offers to skip — never urges to go on), ``m`` mute, ``n`` next, ``f`` flip the
@@ -46,6 +49,7 @@ from posecheck.live.capture import (
     LatestSlot,
     SlotClosed,
 )
+from posecheck.live.comparison import RepFeedback, channel_free, finite_or_none
 from posecheck.live.display import Display, make_display
 from posecheck.live.keys import Action, DisplayKeys, KeySource
 from posecheck.live.setup_check import SetupCheck
@@ -64,6 +68,9 @@ LEAFLET_PROGRAM: tuple[str, ...] = (
 """The leaflet's five exercises in its order."""
 
 PROGRAMS: dict[str, tuple[str, ...]] = {"leaflet": LEAFLET_PROGRAM}
+DONE_WAIT_S = 4.0
+"""At an exercise's end with the last rep's comparison still to say: wait (frames go on)
+at most this long for the speaker to finish the cue before it."""
 
 
 class _WindowClosed(Exception):
@@ -97,6 +104,8 @@ class LiveOptions:
     """Play speed of a video camera (tests: >1 = faster than real time)."""
     spec_overrides: Callable[[str, Any], Any] | None = None
     """``(exercise_id, spec) -> spec`` (a patient profile's overrides)."""
+    reference_for: Callable[[str], Path | None] | None = None
+    """``exercise_id -> reference file`` (a patient profile's demonstrations), or ``None``."""
     show_latency: bool = True
 
 
@@ -106,6 +115,8 @@ class ExerciseOutcome:
     status: str
     reps: list[RepRecord] = field(default_factory=list)
     pains: int = 0
+    similarities: list[float] = field(default_factory=list)
+    """Per compared repetition: the similarity (0–100) to the reference demonstration."""
 
 
 @dataclass
@@ -142,6 +153,8 @@ class SessionSummary:
             lines.append(
                 f"  {ex.exercise_id}: {ex.status}; reps {sides or 0}; holds {holds or '-'}"
                 + (f"; pain reported {ex.pains}x" if ex.pains else "")
+                + (f"; similarity {[round(s) for s in ex.similarities]}"
+                   if ex.similarities else "")
             )
         lines.append(self.latency.summary())
         lines.append(
@@ -212,6 +225,8 @@ class LiveSession:
         self.cues: CueScheduler | None = None
         self.speaker: Speaker | None = None
         self.latency = LatencyStats([])
+        self._references: dict[str, tuple[Any, Path]] = {}
+        self._feedback: RepFeedback | None = None
 
     # -- set-up of collaborators -------------------------------------------------------
     def _load_specs(self) -> list[Any]:
@@ -225,6 +240,19 @@ class LiveSession:
             out.append(spec)
         if not out:
             raise PosecheckError("No exercise to do: the plan is empty.")
+        return out
+
+    def _load_references(self, specs: list[Any]) -> dict[str, tuple[Any, Path]]:
+        """The reference demonstration (and its file) per exercise that has one."""
+        from posecheck.therapist.reference import load_reference
+
+        out: dict[str, tuple[Any, Path]] = {}
+        if self.options.reference_for is None:
+            return out
+        for spec in specs:
+            path = self.options.reference_for(spec.id)
+            if path is not None:
+                out[spec.id] = (load_reference(path), Path(path))  # a broken file stops here
         return out
 
     def _open_source(self) -> FrameSource:
@@ -280,6 +308,7 @@ class LiveSession:
     def run(self) -> SessionSummary:
         opts = self.options
         specs = self._load_specs()
+        self._references = self._load_references(specs)
         source = self._source or self._open_source()
         close_estimator: Callable[[], None] = lambda: None  # noqa: E731
         estimate = self._estimate
@@ -399,11 +428,39 @@ class LiveSession:
             self._db.record_event(self._session_id, exercise_id, event)
             if isinstance(event, RepCompleted):
                 outcome.reps.append(event.rep)
+                self._compare_rep(exercise_id, event, outcome)
             if isinstance(event, ExerciseDone):
                 done = True
             if give_cues:
                 self.cues.on_event(event)
         return done
+
+    def _compare_rep(self, exercise_id: str, event: RepCompleted, outcome: ExerciseOutcome) -> None:
+        """Compare a finished rep with the reference (if any) and record the similarity."""
+        feedback = self._feedback
+        if feedback is None:
+            return
+        result = feedback.rep_completed(event.rep, event.t_s)
+        if result is None:
+            return
+        outcome.similarities.append(result.similarity)
+        self._db.record_comparison(
+            self._session_id, exercise_id, rep_index=event.rep.index, side=event.rep.side,
+            similarity=result.similarity, mean_deviation_deg=finite_or_none(result.mean_deviation),
+            short_of_reference=result.short_of_reference, reference=feedback.source,
+            message=result.message().get(self.options.lang),
+        )
+
+    def _announce_done(self, name: str, feedback: RepFeedback | None) -> None:
+        """Say the exercise is done, after the last rep's comparison if one is waiting.
+
+        Both go in one cue (one text at a time; the speaker keeps only one text
+        waiting, so two cues in a row would lose the first).
+        """
+        assert self.cues is not None
+        last = feedback.take_text(self.options.lang) if feedback is not None else None
+        done_text = msg.EXERCISE_DONE.get(self.options.lang, name=name)
+        self.cues.cue("exercise_done", f"{last} {done_text}" if last else done_text, force=True)
 
     def _abort_current(self, status: str) -> ExerciseOutcome:
         """Close the exercise that was running when the session stopped (nothing is lost)."""
@@ -446,6 +503,10 @@ class LiveSession:
         lang = opts.lang
         cues = self.cues
         engine = ExerciseEngine(spec, smoothing="one_euro")
+        reference = self._references.get(spec.id)
+        feedback = self._feedback = (
+            RepFeedback(reference[0], spec, reference[1]) if reference is not None else None
+        )
         row_id = self._db.start_exercise(self._session_id, spec.id)
         outcome = ExerciseOutcome(spec.id, "running")
         check = SetupCheck(tuple(spec.views))
@@ -456,6 +517,8 @@ class LiveSession:
         paused_total = 0.0
         t0: float | None = None  # frame time (s) of the exercise's first frame
         t_engine = 0.0
+        finished_at: float | None = None  # exercise time of ExerciseDone ("done" still to say)
+        announced = False
         name = spec.name.get(lang)
         self._say(msg.EXERCISE_START, "exercise_start", name=name)
         self._current = (spec, engine, row_id, outcome, 0.0)
@@ -466,7 +529,13 @@ class LiveSession:
             except SlotClosed:
                 if inferred.error is not None:
                     raise inferred.error from None
+                if finished_at is not None:  # done; the video ended while a verdict waited
+                    if not announced:
+                        self._announce_done(name, feedback)
+                    return outcome
                 self._record_events(spec.id, engine.finish(t_engine), outcome, mode == "exercise")
+                if feedback is not None and mode == "exercise" and not pain_stopped:
+                    feedback.give(cues, self.speaker, t_engine, now=True)  # the last rep's
                 self._current = None
                 self._db.end_exercise(row_id, "stopped")
                 outcome.status = "source_ended"
@@ -486,6 +555,8 @@ class LiveSession:
                     capture.mirror = not capture.mirror
                 elif action is Action.PAIN and not pain_stopped:
                     pain_stopped = True
+                    if feedback is not None:
+                        feedback.drop()  # nothing that could sound like "go on"
                     outcome.pains += 1
                     self._db.record_pain(self._session_id, spec.id, t_engine)
                     cues.cue("pain", msg.PAIN, force=True, show_s=1e9)
@@ -499,7 +570,11 @@ class LiveSession:
                         cues.cue("pause", msg.PAUSED if paused else msg.RESUMED, force=True,
                                  show_s=1e9 if paused else None)
                 elif action is Action.NEXT:
+                    if finished_at is not None:  # already done (and recorded as done)
+                        return outcome
                     self._record_events(spec.id, engine.finish(t_engine), outcome, False)
+                    if feedback is not None:
+                        feedback.drop()
                     self._current = None
                     outcome.status = "pain" if pain_stopped else "skipped"
                     self._db.end_exercise(row_id, outcome.status)
@@ -520,7 +595,21 @@ class LiveSession:
                 paused_total += t_frame - stop_started
                 stop_started = None
             shown_message: str | None = None
-            if not halted:
+            if not halted and finished_at is not None:
+                t_engine = t_frame - t0 - paused_total
+                if announced:  # the speaker has taken the "done" text: next exercise
+                    return outcome
+                if (
+                    feedback is None
+                    or feedback.pending is None
+                    or t_engine - finished_at >= DONE_WAIT_S
+                    or channel_free(cues, self.speaker)
+                ):
+                    self._announce_done(name, feedback)
+                    if feedback is None:
+                        return outcome
+                    announced = True  # return on the next frame (see above)
+            elif not halted:
                 t_engine = t_frame - t0 - paused_total
                 self._current = (spec, engine, row_id, outcome, t_engine)
                 if mode == "setup":
@@ -532,6 +621,8 @@ class LiveSession:
                         shown_message = result.problem.message(lang)
                         cues.cue(f"setup_{result.problem.code}", shown_message)
                 events = engine.update(item.pose, t_engine)
+                if feedback is not None:
+                    feedback.update(item.pose, t_engine, engine)
                 done = self._record_events(spec.id, events, outcome, mode == "exercise")
                 state = engine.state
                 if mode == "exercise" and getattr(state, "phase", None) == "rest":
@@ -542,9 +633,12 @@ class LiveSession:
                     self._current = None
                     outcome.status = "done"
                     self._db.end_exercise(row_id, "done")
-                    cues.cue("exercise_done", msg.EXERCISE_DONE, force=True,
-                             fields={"name": name})
-                    return outcome
+                    finished_at = t_engine
+                    if feedback is None or feedback.pending is None:
+                        self._announce_done(name, feedback)
+                        return outcome
+                elif feedback is not None and mode == "exercise":
+                    feedback.give(cues, self.speaker, t_engine)
             elif pain_stopped:
                 shown_message = msg.PAIN_SHOWN.get(lang)
             image = render_overlay(

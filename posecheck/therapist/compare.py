@@ -195,7 +195,9 @@ class RepComparison:
             "side": self.side,
             "reference_rep_index": self.reference_rep_index,
             "similarity": round(self.similarity, 1),
-            "mean_deviation_deg": round(self.mean_deviation, 2),
+            "mean_deviation_deg": (
+                round(self.mean_deviation, 2) if math.isfinite(self.mean_deviation) else None
+            ),
             "channels": list(self.channels),
             "primary": self.primary,
             "short_of_reference": self.short_of_reference,

@@ -11,6 +11,9 @@ page (inline SVG plots, no external files) with:
   target that was demanded then, and **range of motion** (the primary
   measurement's peak per repetition) against the profile's ROM target (or the
   spec's end-position threshold);
+- per exercise, **similarity to the demonstration** of every repetition
+  compared live with the profile's reference (0–100, see
+  :mod:`posecheck.therapist.compare`);
 - **fault frequencies** per exercise (count, and per 10 repetitions);
 - **pain reports** (when, during which exercise, note).
 
@@ -39,6 +42,7 @@ if TYPE_CHECKING:
 CSV_COLUMNS = (
     "session_id", "session_started_at", "week", "exercise", "rep_index", "side", "completed",
     "hold_s", "target_hold_s", "rom_measurement", "rom_peak", "rom_target", "faults",
+    "similarity",
 )
 
 UI: dict[str, Text] = {
@@ -85,7 +89,14 @@ UI: dict[str, Text] = {
     "right": Text(nl="rechts", en="right"),
     "not_enabled": Text(nl="niet in het programma", en="not in the programme"),
     "origin": Text(nl="bron", en="origin"),
+    "similarity_title": Text(nl="Gelijkenis met de voorgedane oefening per herhaling",
+                             en="Similarity to the demonstration per repetition"),
+    "similarity": Text(nl="gelijkenis (0–100)", en="similarity (0–100)"),
+    "mean_similarity": Text(nl="gem. gelijkenis", en="mean similarity"),
+    "like_shown": Text(nl="zoals voorgedaan", en="like the demonstration"),
 }
+GOOD_SIMILARITY = 70.0
+"""From this score a repetition counts as "like the demonstration" (as in the live cue)."""
 
 
 FROM_SPEC = Text(nl="standaard van de oefening", en="the exercise's standard")
@@ -108,6 +119,18 @@ class RepPoint:
     peak: float | None
     faults: tuple[str, ...]
     rep_index: int
+
+
+@dataclass(frozen=True)
+class SimilarityPoint:
+    """One repetition compared live with the therapist's demonstration."""
+
+    session_id: int
+    started_at: datetime
+    side: str | None
+    rep_index: int | None
+    similarity: float
+    short_of_reference: bool
 
 
 @dataclass(frozen=True)
@@ -144,6 +167,7 @@ class ExerciseHistory:
     reps: list[RepPoint] = field(default_factory=list)
     fault_counts: Counter[str] = field(default_factory=Counter)
     fault_messages: dict[str, Text] = field(default_factory=dict)
+    similarities: list[SimilarityPoint] = field(default_factory=list)
 
     @property
     def completed_reps(self) -> int:
@@ -231,6 +255,8 @@ def build_report(
     reps = [r for r in db.reps(since=since, patient=patient) if r.session_id in started]
     faults = [f for f in db.faults(since=since, patient=patient) if f.session_id in started]
     pains = [p for p in db.pains(since=since, patient=patient) if p.session_id in started]
+    compared = [c for c in db.comparisons(since=since, patient=patient)
+                if c.session_id in started]
 
     exercise_ids = list(profile.exercises)
     for r in reps:
@@ -278,6 +304,13 @@ def build_report(
                 rep_index=r.rep_index,
             )
         )
+    for c in compared:
+        history = exercises.get(c.exercise_id)
+        if history is not None:
+            history.similarities.append(
+                SimilarityPoint(c.session_id, started[c.session_id], c.side, c.rep_index,
+                                c.similarity, c.short_of_reference)
+            )
     for f in faults:
         history = exercises.get(f.exercise_id)
         if history is not None:
@@ -319,6 +352,8 @@ def write_report_csv(report: TherapistReport, path: str | Path) -> Path:
         writer = csv.writer(fh)
         writer.writerow(CSV_COLUMNS)
         for ex in report.exercises.values():
+            similarity = {(c.session_id, c.rep_index, c.side): c.similarity
+                          for c in ex.similarities}
             for rep in ex.reps:
                 writer.writerow([
                     rep.session_id,
@@ -334,6 +369,7 @@ def write_report_csv(report: TherapistReport, path: str | Path) -> Path:
                     _num(rep.peak),
                     _num(ex.rom_target),
                     " ".join(rep.faults),
+                    _num(similarity.get((rep.session_id, rep.rep_index, rep.side))),
                 ])
     return out
 
@@ -391,11 +427,15 @@ _SIDE_SHIFT: dict[str | None, timedelta] = {
 
 
 def _time_svg(ex: ExerciseHistory, kind: str, lang: str) -> str | None:
-    """Per-rep values over time (hold or range of motion) with the target."""
-    points = [
-        (r.started_at, r.hold_s if kind == "hold" else r.peak, r.side, r.target_hold_s)
-        for r in ex.reps
-    ]
+    """Per-rep values over time (hold, range of motion or similarity) with the target."""
+    points: list[tuple[datetime, float | None, str | None, float | None]]
+    if kind == "similarity":
+        points = [(c.started_at, c.similarity, c.side, None) for c in ex.similarities]
+    else:
+        points = [
+            (r.started_at, r.hold_s if kind == "hold" else r.peak, r.side, r.target_hold_s)
+            for r in ex.reps
+        ]
     points = [p for p in points if p[1] is not None]
     if not points:
         return None
@@ -415,6 +455,11 @@ def _time_svg(ex: ExerciseHistory, kind: str, lang: str) -> str | None:
                     color="#d9822b", linestyle="--", label=_t("hold_target", lang))
         ax.set_ylabel(_t("hold", lang))
         ax.set_ylim(bottom=0)
+    elif kind == "similarity":
+        ax.axhline(GOOD_SIMILARITY, color="#d9822b", linestyle="--",
+                   label=f"{_t('like_shown', lang)} ≥ {GOOD_SIMILARITY:.0f}")
+        ax.set_ylabel(_t("similarity", lang))
+        ax.set_ylim(0, 102)
     else:
         if ex.rom_target is not None:
             ax.axhline(ex.rom_target, color="#d9822b", linestyle="--",
@@ -556,6 +601,17 @@ def _exercise_section(ex: ExerciseHistory, lang: str) -> list[str]:
     rom_svg = _time_svg(ex, "rom", lang)
     if rom_svg:
         parts.append(f"<h3>{_esc(_t('rom_title', lang))}</h3><div class='plot'>{rom_svg}</div>")
+    similarity_svg = _time_svg(ex, "similarity", lang)
+    if similarity_svg:
+        scores = [c.similarity for c in ex.similarities]
+        good = sum(1 for c in ex.similarities
+                   if c.similarity >= GOOD_SIMILARITY and not c.short_of_reference)
+        parts.append(
+            f"<h3>{_esc(_t('similarity_title', lang))}</h3>"
+            f"<p id='similarity-{_esc(ex.exercise_id)}'>{_esc(_t('mean_similarity', lang))} "
+            f"{sum(scores) / len(scores):.0f}/100 · {_esc(_t('like_shown', lang))}: "
+            f"{good}/{len(scores)}</p><div class='plot'>{similarity_svg}</div>"
+        )
     parts.append(f"<h3>{_esc(_t('faults', lang))}</h3>")
     if ex.fault_counts:
         parts.append(

@@ -108,3 +108,56 @@ def test_default_location_follows_posecheck_data_dir(
     with HistoryDB.open() as db:
         assert db.path == tmp_path / "data" / "history.sqlite3"
     assert (tmp_path / "data" / "history.sqlite3").exists()
+
+
+def test_injected_clock_sets_every_timestamp(tmp_path: Path) -> None:
+    from datetime import datetime, timedelta
+
+    now = [datetime(2025, 3, 3, 9, 0)]
+
+    def clock() -> datetime:
+        now[0] += timedelta(minutes=1)
+        return now[0]
+
+    with HistoryDB.open(tmp_path / "h.sqlite3", clock=clock) as db:
+        sid = db.start_session("An", "leaflet", "nl")
+        db.record_event(sid, "knee_to_chest", _rep(1, "left", 29.5))
+        db.end_session(sid, "completed")
+        (session,) = db.sessions()
+        (rep,) = db.reps()
+    assert (session.started_at, rep.recorded_at, session.ended_at) == (
+        "2025-03-03T09:01:00", "2025-03-03T09:02:00", "2025-03-03T09:03:00")
+
+
+def test_comparisons_are_recorded_and_filtered(tmp_path: Path) -> None:
+    with HistoryDB.open(tmp_path / "h.sqlite3") as db:
+        an = db.start_session("An", "patient", "nl")
+        bo = db.start_session("Bo", "patient", "nl")
+        db.record_comparison(an, "knee_to_chest", rep_index=1, side="left", similarity=88.4,
+                             mean_deviation_deg=5.8, reference="refs/k2c.json",
+                             message="Zoals voorgedaan (gelijkenis 88/100)")
+        db.record_comparison(bo, "knee_to_chest", rep_index=1, side="right", similarity=41.0,
+                             short_of_reference=True)
+        (row,) = db.comparisons(patient="An")
+        assert (row.rep_index, row.side, row.similarity, row.short_of_reference) == (
+            1, "left", 88.4, False)
+        assert row.reference == "refs/k2c.json" and row.message is not None
+        assert [r.short_of_reference for r in db.comparisons(exercise_id="knee_to_chest")] == [
+            False, True]
+
+
+def test_a_database_of_an_older_version_gets_the_new_table_and_keeps_its_rows(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "old.sqlite3"
+    with HistoryDB.open(path) as db:
+        sid = db.start_session("An", "leaflet", "nl")
+        db.record_event(sid, "knee_to_chest", _rep(1, "left", 29.5))
+    raw = sqlite3.connect(path)
+    raw.execute("DROP TABLE comparisons")  # as written before comparisons existed
+    raw.commit()
+    raw.close()
+    with HistoryDB.open(path) as db:
+        assert len(db.reps()) == 1 and db.comparisons() == []
+        db.record_comparison(sid, "knee_to_chest", rep_index=1, side="left", similarity=70.0)
+        assert len(db.comparisons()) == 1

@@ -13,11 +13,12 @@ import pytest
 
 from posecheck.cli import main
 from posecheck.engine import analyze_sequence
-from posecheck.history import db as history_db
 from posecheck.history.db import HistoryDB
 from posecheck.specs import load_all_specs
 from posecheck.synth import generate
+from posecheck.therapist.compare import compare_run
 from posecheck.therapist.profile import load_profile
+from posecheck.therapist.reference import Reference
 from posecheck.therapist.report import CSV_COLUMNS, build_report, render_report_html
 
 PROFILE = """
@@ -50,30 +51,31 @@ SESSIONS = [
 
 
 class Clock:
-    """The history's wall clock, set by the test (``_now`` of the history module)."""
+    """The history's wall clock, set by the test (``HistoryDB.open(..., clock=...)``)."""
 
     def __init__(self) -> None:
         self.now = FIRST_DAY
 
-    def __call__(self) -> str:
+    def __call__(self) -> datetime:
         self.now += timedelta(seconds=1)
-        return self.now.isoformat(timespec="seconds")
+        return self.now
 
 
 @pytest.fixture(scope="module")
-def history(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Path]]:
+def history(
+    tmp_path_factory: pytest.TempPathFactory, k2c_reference: Reference
+) -> Iterator[tuple[Path, Path]]:
     """A profile and a history of 7 sessions over 4 weeks, written through HistoryDB from the
-    engine's events on synthetic recordings (holds growing from 12 to 24 s)."""
+    engine's events on synthetic recordings (holds growing from 12 to 24 s), each
+    knee-to-chest repetition compared with a demonstration as the live app does."""
     folder = tmp_path_factory.mktemp("report")
     profile_path = folder / "patient.toml"
     profile_path.write_text(PROFILE, encoding="utf-8")
     profile = load_profile(profile_path)
     specs = load_all_specs()
     clock = Clock()
-    patch = pytest.MonkeyPatch()
-    patch.setattr(history_db, "_now", clock)
     db_path = folder / "history.sqlite3"
-    with HistoryDB.open(db_path) as db:
+    with HistoryDB.open(db_path, clock=clock) as db:
         for day, hold, fault, pain, curl in SESSIONS:
             clock.now = FIRST_DAY + timedelta(days=day)
             session = db.start_session(profile.patient_key, "patient", profile.language)
@@ -87,6 +89,11 @@ def history(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Pa
                 run = analyze_sequence(spec, clip.seq)
                 for event in run.events:
                     db.record_event(session, exercise, event)
+                if exercise == "knee_to_chest":
+                    for rep in compare_run(k2c_reference, run).reps:
+                        db.record_comparison(session, exercise, rep_index=rep.rep_index,
+                                             side=rep.side, similarity=rep.similarity,
+                                             short_of_reference=rep.short_of_reference)
                 if pain and exercise == "knee_to_chest":
                     db.record_pain(session, exercise, run.reps[0].end_s, "pijn onderrug")
                 db.end_exercise(row, "done")
@@ -95,7 +102,6 @@ def history(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Pa
         clock.now = FIRST_DAY + timedelta(days=1)
         other = db.start_session("someone else", "leaflet", "nl")
         db.end_session(other, "completed")
-    patch.undo()
     yield profile_path, db_path
 
 
@@ -119,10 +125,17 @@ def test_report_content(history: tuple[Path, Path]) -> None:
     assert len(report.pains) == 1 and report.pains[0].note == "pijn onderrug"
     curl = report.exercises["curl_up"]
     assert curl.hold_max and len(curl.reps) == 4
+    # every knee-to-chest rep was compared with the demonstration; curl-up has no reference
+    assert [(c.session_id, c.side) for c in k2c.similarities] == [
+        (r.session_id, r.side) for r in k2c.reps]
+    assert all(0 <= c.similarity <= 100 for c in k2c.similarities)
+    assert curl.similarities == []
 
     html = render_report_html(report, "en")
     for text in ("Therapist report", "Mevrouw Test", "Adherence", "Hold time per repetition",
-                 "Range of motion", "Form faults", "Pain reports", "pijn onderrug", "<svg"):
+                 "Range of motion", "Similarity to the demonstration per repetition",
+                 "id='similarity-knee_to_chest'", "Form faults", "Pain reports", "pijn onderrug",
+                 "<svg"):
         assert text in html, text
     assert "src=\"http" not in html and "href=\"http" not in html  # self-contained
     assert "Therapietrouw" in render_report_html(report)  # the profile's language: Dutch
@@ -161,6 +174,7 @@ def test_cli_writes_html_and_csv_that_render_in_chromium(
     assert len(rows) == 2 * len(SESSIONS) + 4
     assert {r["exercise"] for r in rows} == {"knee_to_chest", "curl_up"}
     assert any("other_leg_lifted" in r["faults"] for r in rows)
+    assert all((r["similarity"] != "") == (r["exercise"] == "knee_to_chest") for r in rows)
 
     shot = tmp_path / "report.png"
     subprocess.run(
