@@ -27,10 +27,11 @@ from __future__ import annotations
 import math
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any, ClassVar
 
 import numpy as np
-from scipy.signal import butter, filtfilt
+from scipy.signal import butter, lfilter, lfilter_zi
 
 from posecheck.errors import PosecheckError
 from posecheck.pose.types import Pose, PoseSequence
@@ -236,31 +237,150 @@ def sampling_rate(seq: PoseSequence) -> float:
     return float(seq.fps) if seq.fps and seq.fps > 0 else 30.0
 
 
-def _fill_gaps(block: np.ndarray, times: np.ndarray) -> np.ndarray:
-    """Linear interpolation over NaNs along time, for a ``(channels, time)`` block.
+class _BlockIIR:
+    """``scipy.signal.lfilter`` along time for many channels at once, in blocks.
 
-    Channels with fewer than two values stay as they are.
+    The filter's state-space recursion is unrolled over blocks of ``BLOCK``
+    samples: within a block the output is a matrix product (impulse response
+    Toeplitz matrix times the block, plus the initial state's response), and
+    only the state is carried from block to block. Exact up to float rounding
+    (≈1e-15 relative) and several times faster than ``lfilter`` on
+    ``(time, channels)`` arrays, without full-size temporaries.
     """
-    out = block.copy()
-    missing = np.isnan(out)
-    if not missing.any():
-        return out
-    # Frames where every channel is missing (no pose): one set of weights for all.
-    gap = missing.all(axis=0)
-    known = np.flatnonzero(~gap)
-    holes = np.flatnonzero(gap)
-    if holes.size and known.size >= 2:
-        right = np.clip(np.searchsorted(known, holes), 1, known.size - 1)
-        i0, i1 = known[right - 1], known[right]
-        w = np.clip((times[holes] - times[i0]) / (times[i1] - times[i0]), 0.0, 1.0)
-        out[:, holes] = out[:, i0] * (1.0 - w) + out[:, i1] * w
-    # Channels missing on their own (e.g. world landmarks absent in some frames).
-    still = np.isnan(out)
-    for row in np.flatnonzero(still.any(axis=1)):
-        ok = ~still[row]
+
+    BLOCK = 64
+
+    def __init__(self, b: np.ndarray, a: np.ndarray) -> None:
+        b = np.asarray(b, dtype=np.float64) / a[0]
+        a = np.asarray(a, dtype=np.float64) / a[0]
+        self.b, self.a = b, a
+        self.order = max(len(a), len(b)) - 1
+        n, d = self.BLOCK, self.order
+        impulse = np.zeros(n)
+        impulse[0] = 1.0
+        h = lfilter(b, a, impulse)
+        rows, cols = np.indices((n, n))
+        self.h_mat = np.where(rows >= cols, h[np.clip(rows - cols, 0, n - 1)], 0.0)
+        self.g_mat = np.empty((n, d))  # output from a unit initial state, zero input
+        self.state_in = np.empty((d, n))  # end state from an impulse at each input position
+        for k in range(d):
+            zi = np.zeros(d)
+            zi[k] = 1.0
+            self.g_mat[:, k] = lfilter(b, a, np.zeros(n), zi=zi)[0]
+        for j in range(n):
+            x = np.zeros(n)
+            x[j] = 1.0
+            self.state_in[:, j] = lfilter(b, a, x, zi=np.zeros(d))[1]
+        self._phi: dict[int, np.ndarray] = {}  # state transition over r samples
+
+    def _transition(self, r: int) -> np.ndarray:
+        phi = self._phi.get(r)
+        if phi is None:
+            d = self.order
+            phi = np.empty((d, d))
+            for k in range(d):
+                zi = np.zeros(d)
+                zi[k] = 1.0
+                phi[:, k] = lfilter(self.b, self.a, np.zeros(r), zi=zi)[1]
+            self._phi[r] = phi
+        return phi
+
+    def run(self, x: np.ndarray, state: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Filter ``x`` ``(m, C)`` (time first) from ``state`` ``(order, C)``: output, end state."""
+        m, c = x.shape
+        n = self.BLOCK
+        out = np.empty((m, c))
+        full = m // n
+        if full:
+            xb = x[: full * n].reshape(full, n, c)
+            yb = out[: full * n].reshape(full, n, c)
+            np.matmul(self.h_mat, xb, out=yb)
+            from_inputs = np.matmul(self.state_in, xb)  # (full, order, C)
+            starts = np.empty_like(from_inputs)
+            phi = self._transition(n)
+            for k in range(full):
+                starts[k] = state
+                state = phi @ state + from_inputs[k]
+            yb += np.matmul(self.g_mat, starts)
+        r = m - full * n
+        if r:
+            tail = x[full * n :]
+            out[full * n :] = self.h_mat[:r, :r] @ tail + self.g_mat[:r] @ state
+            state = self._transition(r) @ state + self.state_in[:, n - r :] @ tail
+        return out, state
+
+
+@lru_cache(maxsize=16)
+def _block_iir(b: tuple[float, ...], a: tuple[float, ...]) -> _BlockIIR:
+    return _BlockIIR(np.array(b), np.array(a))
+
+
+_CHUNK_FRAMES = 32 * _BlockIIR.BLOCK
+"""Frames filtered per step (keeps temporaries in cache)."""
+
+
+def _filtfilt_into(iir: _BlockIIR, x: np.ndarray, padlen: int, dest: np.ndarray) -> None:
+    """``scipy.signal.filtfilt(b, a, x, axis=0, padlen=padlen)`` (odd padding) into ``dest``.
+
+    ``x`` is ``(n, C)`` float64 (overwritten with the forward pass); ``dest`` is
+    ``(n, ...)`` with ``C`` values per frame (e.g. a float32 view of landmarks).
+    """
+    n = len(x)
+    zi = lfilter_zi(iir.b, iir.a)[:, None]
+    if padlen > 0:
+        left = 2.0 * x[0] - x[padlen:0:-1]
+        right = 2.0 * x[-1] - x[-2 : -padlen - 2 : -1]
+    else:
+        left = right = x[:0]
+    first = left[0] if padlen > 0 else x[0]
+    # forward pass: left padding, the data (in chunks, result kept in x), right padding
+    _, state = iir.run(left, zi * first)
+    for a in range(0, n, _CHUNK_FRAMES):
+        y, state = iir.run(x[a : a + _CHUNK_FRAMES], state)
+        x[a : a + _CHUNK_FRAMES] = y
+    y_right, state = iir.run(right, state)
+    # backward pass over the reversed forward output, starting at its end
+    last = y_right[-1] if padlen > 0 else x[-1]
+    _, state = iir.run(np.ascontiguousarray(y_right[::-1]), zi * last)
+    for b in range(n, 0, -_CHUNK_FRAMES):
+        a = max(0, b - _CHUNK_FRAMES)
+        y, state = iir.run(np.ascontiguousarray(x[a:b][::-1]), state)
+        dest[a:b] = y[::-1].reshape(b - a, *dest.shape[1:])
+
+
+def _fill_gaps(block: np.ndarray, times: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """In place: linear interpolation over NaNs along time in a ``(time, channels)`` block.
+
+    Frames missing every channel (no pose) get one set of weights from the
+    nearest frames with any value; channels missing on their own (e.g. world
+    landmarks absent in some frames) are interpolated from their own values.
+    Channels with fewer than two values stay as they are. Returns the indices
+    of the rows that had a NaN and those rows' NaN mask ``(rows, channels)``.
+    """
+    with np.errstate(invalid="ignore", over="ignore"):
+        rows = np.flatnonzero(~np.isfinite(block.sum(axis=1)))  # one pass, no full-size mask
+    mask = np.isnan(block[rows])
+    keep = mask.any(axis=1)
+    rows, mask = rows[keep], mask[keep]
+    if not rows.size:
+        return rows, mask
+    holes = rows[mask.all(axis=1)]
+    if holes.size:
+        known = np.ones(len(block), dtype=bool)
+        known[holes] = False
+        known_idx = np.flatnonzero(known)
+        if known_idx.size >= 2:
+            right = np.clip(np.searchsorted(known_idx, holes), 1, known_idx.size - 1)
+            i0, i1 = known_idx[right - 1], known_idx[right]
+            w = np.clip((times[holes] - times[i0]) / (times[i1] - times[i0]), 0.0, 1.0)[:, None]
+            block[holes] = block[i0] * (1.0 - w) + block[i1] * w
+    still = np.isnan(block[rows])
+    for channel in np.flatnonzero(still.any(axis=0)):
+        column = block[:, channel]
+        ok = ~np.isnan(column)
         if ok.sum() >= 2:
-            out[row, ~ok] = np.interp(times[~ok], times[ok], out[row, ok])
-    return out
+            column[~ok] = np.interp(times[~ok], times[ok], column[ok])
+    return rows, mask
 
 
 class ButterworthSmoother(SequenceSmoother):
@@ -311,6 +431,12 @@ class ButterworthSmoother(SequenceSmoother):
         return np.asarray(b), np.asarray(a)
 
     def smooth(self, seq: PoseSequence) -> PoseSequence:
+        """Zero-phase filtered copy of ``seq``.
+
+        Same result as ``scipy.signal.filtfilt`` (odd padding, default pad length,
+        shortened for short runs) per coordinate channel, computed for all
+        channels of a run at once with :class:`_BlockIIR`.
+        """
         n_frames = len(seq)
         landmarks = np.array(seq.landmarks, dtype=np.float32, copy=True)
         world = np.array(seq.world_landmarks, dtype=np.float32, copy=True)
@@ -319,6 +445,7 @@ class ButterworthSmoother(SequenceSmoother):
                 seq.timestamps_ms.copy(), landmarks, world, seq.image_size, seq.fps, seq.source
             )
         b, a = self.coefficients(sampling_rate(seq))
+        iir = _block_iir(tuple(b.tolist()), tuple(a.tolist()))
         default_pad = 3 * max(len(a), len(b))
         has = seq.has_pose
         times = seq.timestamps_ms.astype(np.float64)
@@ -326,25 +453,24 @@ class ButterworthSmoother(SequenceSmoother):
             n = stop - start
             if n < self.min_run_frames:
                 continue
-            # (channels, time): contiguous along time, which filtfilt runs along
-            block = np.concatenate(
-                (
-                    landmarks[start:stop, :, :3].reshape(n, -1).T,
-                    world[start:stop].reshape(n, -1).T,
-                ),
-                axis=0,
-            ).astype(np.float64)
-            nan = np.isnan(block)
-            filled = _fill_gaps(block, times[start:stop])
-            usable = ~np.isnan(filled).any(axis=1)
-            if not usable.any():
-                continue
-            out = filled
-            out[usable] = filtfilt(b, a, filled[usable], axis=-1, padlen=min(default_pad, n - 1))
-            out[nan] = np.nan
-            n_image = landmarks.shape[1] * 3
-            landmarks[start:stop, :, :3] = out[:n_image].T.reshape(n, -1, 3)
-            world[start:stop] = out[n_image:].T.reshape(n, -1, 3)
+            padlen = min(default_pad, n - 1)
+            # image x, y, z and world x, y, z: (time, channels), filtered along time
+            for source, dest in (
+                (seq.landmarks[start:stop, :, :3], landmarks[start:stop, :, :3]),
+                (seq.world_landmarks[start:stop], world[start:stop]),
+            ):
+                block = np.empty((n, source.shape[1] * 3))
+                block.reshape(source.shape)[...] = source
+                rows, mask = _fill_gaps(block, times[start:stop])
+                unusable = np.flatnonzero(np.isnan(block[rows]).any(axis=0))
+                if unusable.size == block.shape[1]:
+                    continue  # nothing to filter (e.g. no world landmarks in this run)
+                _filtfilt_into(iir, block, padlen, dest)
+                if unusable.size:  # channels that could not be filled stay as they were
+                    point, coord = np.divmod(unusable, 3)
+                    dest[:, point, coord] = source[:, point, coord]
+                if rows.size:  # values that were missing stay missing
+                    dest[rows] = np.where(mask.reshape(-1, *dest.shape[1:]), np.nan, dest[rows])
         landmarks[~has] = np.nan
         return PoseSequence(
             seq.timestamps_ms.copy(), landmarks, world, seq.image_size, seq.fps, seq.source

@@ -47,7 +47,7 @@ def model_path() -> Path:
 
 def _code_fingerprint() -> str:
     digest = hashlib.sha256()
-    for sub in ("posecheck/pose", "posecheck/sources.py", "posecheck/smoothing.py"):
+    for sub in ("posecheck/pose", "posecheck/sources.py"):
         path = REPO / sub
         files = sorted(path.rglob("*.py")) if path.is_dir() else [path]
         for file in files:

@@ -14,13 +14,13 @@ class BodyFrames:
     """Landmarks of T frames in y-up pixels plus the context's reference directions.
 
     Attributes:
-        lm: ``(T, 33, 5)`` normalised landmarks (float64).
+        lm: ``(T, 33, 5)`` normalised landmarks (float32 or float64, as given).
         px: ``(T, 33, 2)`` y-up pixel points.
         ctx: the measuring context.
     """
 
     def __init__(self, landmarks: np.ndarray, ctx: MeasureContext) -> None:
-        self.lm = g.as_frames(landmarks)
+        self.lm = g.frames(landmarks)  # float32 or float64 as given (no copy)
         self.ctx = ctx
         self.px = g.to_pixels(self.lm, ctx.image_size)
 

@@ -14,8 +14,13 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from posecheck.measure import geometry as g
-from posecheck.measure.floor import FloorLine, fit_floor_line
-from posecheck.measure.posture import classify_posture, classify_view, dominant
+from posecheck.measure.floor import FloorLine, fit_floor_line_px
+from posecheck.measure.posture import (
+    dominant,
+    majority_view,
+    postures_from_pixels,
+    views_from_pixels,
+)
 from posecheck.pose.types import PoseSequence
 
 
@@ -84,11 +89,14 @@ FAMILY = {
 def _vote_near_side(lm: np.ndarray) -> str | None:
     """The side closer to the camera: lower MediaPipe z (depth) and higher visibility."""
     parts = ("shoulder", "hip", "knee", "ankle", "elbow")
-    dz = np.nanmedian([lm[:, g.sided("left", p), 2] - lm[:, g.sided("right", p), 2] for p in parts])
+    left = [g.sided("left", p) for p in parts]
+    right = [g.sided("right", p) for p in parts]
+    z = np.asarray(lm[:, :, 2], dtype=np.float64)
+    dz = float(g.nanmedian((z[:, left] - z[:, right]).T))
+    dv: float
     if lm.shape[2] > 3:
-        dv = np.nanmedian(
-            [lm[:, g.sided("left", p), 3] - lm[:, g.sided("right", p), 3] for p in parts]
-        )
+        vis = np.asarray(lm[:, :, 3], dtype=np.float64)
+        dv = float(g.nanmedian((vis[:, left] - vis[:, right]).T))
     else:
         dv = 0.0
     # z is in units of image width (a body-depth difference is ~0.1-0.5); visibility 0..1.
@@ -103,8 +111,9 @@ RESTING_SPREAD_DEG = 10.0
 movement (a curl-up, a pulled knee): the floor line is then fitted on the flatter half."""
 
 
-def _resting_frames(lm: np.ndarray, size: tuple[int, int]) -> np.ndarray:
-    """The frames of a lying person that rest flattest, for fitting the floor line.
+def _resting_frames(px: np.ndarray) -> np.ndarray:
+    """The frames (``(T, 33, 2)`` y-up pixels) of a lying person that rest flattest, for
+    fitting the floor line.
 
     The resting joints lie on the floor only at rest: a context estimated over a
     whole recording (curl-up holds, knee-to-chest holds) would fit the floor
@@ -113,23 +122,22 @@ def _resting_frames(lm: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     :data:`RESTING_SPREAD_DEG`, only the frames with the smaller half of that
     angle are kept; frames of a still start position are returned unchanged.
     """
-    if len(lm) < 10:
-        return lm
-    px = g.to_pixels(lm, size)
+    if len(px) < 10:
+        return px
     hip = g.mid(px, "hip")
     bend = np.abs(g.signed_angle_deg(hip - g.mid(px, "ankle"), g.mid(px, "shoulder") - hip))
     if not np.isfinite(bend).any():
-        return lm
+        return px
     lo, mid, hi = np.nanpercentile(bend, [10, 50, 90])
     if hi - lo <= RESTING_SPREAD_DEG:
-        return lm
-    return lm[bend <= mid]
+        return px
+    return px[bend <= mid]
 
 
 def _head_direction(px: np.ndarray, floor_angle_deg: float = 0.0) -> str | None:
     """Image side of the head along the floor line (None when it is more above than beside
     the hips, as for a camera at the feet)."""
-    head = np.nanmedian(g.point(px, ("nose", "left_ear", "right_ear")) - g.mid(px, "hip"), axis=0)
+    head = g.nanmedian(g.point(px, ("nose", "left_ear", "right_ear")) - g.mid(px, "hip"), axis=0)
     a = np.radians(floor_angle_deg)
     along = head[0] * np.cos(a) + head[1] * np.sin(a)
     above = -head[0] * np.sin(a) + head[1] * np.cos(a)
@@ -142,9 +150,7 @@ def _facing(posture: str, px: np.ndarray) -> str:
     if posture in ("prone", "quadruped"):
         return "down"
     if posture in ("sitting", "standing"):
-        face = np.nanmedian(
-            g.point(px, "nose")[:, 0] - g.point(px, ("left_ear", "right_ear"))[:, 0]
-        )
+        face = g.nanmedian(g.point(px, "nose")[:, 0] - g.point(px, ("left_ear", "right_ear"))[:, 0])
         return "right" if np.isfinite(face) and face > 0 else "left"
     return "up"
 
@@ -164,32 +170,35 @@ def estimate_context(
     are ignored; with no pose at all a default context is returned.
     """
     if isinstance(seq_or_landmarks, PoseSequence):
-        lm = g.as_frames(seq_or_landmarks.landmarks)
+        lm = g.frames(seq_or_landmarks.landmarks)
         world: np.ndarray | None = seq_or_landmarks.world_landmarks
         size = image_size or seq_or_landmarks.image_size
     else:
-        lm = g.as_frames(seq_or_landmarks)
+        lm = g.frames(seq_or_landmarks)
         world = None
         if image_size is None:
             raise ValueError("image_size is required with a landmark array")
         size = image_size
+    # lm keeps its float type (float32 from a PoseSequence): values used in arithmetic
+    # are taken as float64 (pixels, depth), as with a float64 copy, without copying all.
     has = np.isfinite(lm[:, 0, 0])
-    lm = lm[has]
-    if world is not None:
-        world = np.asarray(world)[has]
+    if not has.all():
+        lm = lm[has]
+        if world is not None:
+            world = np.asarray(world)[has]
     if len(lm) == 0:
         return MeasureContext(image_size=size, posture=posture or "unknown", view=view or "side")
 
-    view0 = view or classify_view(lm, size, world_landmarks=world)
-    posture0 = posture or dominant(classify_posture(lm, size, view=view0))
+    px = g.to_pixels(lm, size)
+    view0 = view or majority_view(views_from_pixels(px), world)
+    posture0 = posture or dominant(postures_from_pixels(px, view=view0))
     family = FAMILY.get(posture0, "lying")
-    floor_frames = _resting_frames(lm, size) if family == "lying" else lm
-    floor = fit_floor_line(floor_frames, size, family) if view0 != "feet" else None
+    floor_px = _resting_frames(px) if family == "lying" else px
+    floor = fit_floor_line_px(floor_px, family) if view0 != "feet" else None
     angle = floor.angle_deg if floor else 0.0
     if view0 == "feet":
         # Camera at the feet: the floor is the line through the two heels (left-right).
-        px0 = g.to_pixels(lm, size)
-        heels = np.nanmedian(px0[:, [g.index("left_heel"), g.index("right_heel")]], axis=0)
+        heels = g.nanmedian(px[:, [g.index("left_heel"), g.index("right_heel")]], axis=0)
         if np.isfinite(heels).all():
             d = heels[0] - heels[1]
             if d[0] < 0:
@@ -198,8 +207,7 @@ def estimate_context(
             if abs(tilt) < 30:
                 floor = FloorLine(tilt, (float(heels[:, 0].mean()), float(heels[:, 1].mean())))
                 angle = tilt
-    px = g.to_pixels(lm, size)
-    torso = float(np.nanmedian(g.norm(g.mid(px, "shoulder") - g.mid(px, "hip"))))
+    torso = float(g.nanmedian(g.norm(g.mid(px, "shoulder") - g.mid(px, "hip"))))
     side_view = view0 in ("side", "oblique")
     ctx = MeasureContext(
         image_size=size,
@@ -215,12 +223,12 @@ def estimate_context(
         facing=_facing(posture0, px),
     )
     if ctx.floor is not None and ctx.torso_length_px:
-        heights = np.nanmedian(ctx.floor.height(px), axis=0) / ctx.torso_length_px
+        heights = g.nanmedian(ctx.floor.height(px), axis=0) / ctx.torso_length_px
         ctx = ctx.with_(baseline_heights=tuple(float(h) for h in heights))
-    rest = np.nanmedian(px, axis=0)
+    rest = g.nanmedian(px, axis=0)
     if np.isfinite(rest).all():
         ctx = ctx.with_(rest_pose_px=tuple((float(x), float(y)) for x, y in rest))
-    depth = np.nanmedian(lm[:, :, 2], axis=0)
+    depth = g.nanmedian(np.asarray(lm[:, :, 2], dtype=np.float64), axis=0)
     if np.isfinite(depth).all():
         ctx = ctx.with_(rest_depth=tuple(float(z) for z in depth))
     return ctx

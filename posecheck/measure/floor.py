@@ -67,7 +67,14 @@ class FloorLine:
 
     def height(self, px: np.ndarray) -> np.ndarray:
         """Signed distance above the line of ``(..., 2)`` y-up pixel points."""
-        return ((px - np.asarray(self.point)) * self.up).sum(axis=-1)
+        up, point = self.up, self.point
+        px = np.asarray(px)
+        height = px[..., 0] - point[0]
+        height *= up[0]
+        across = px[..., 1] - point[1]
+        across *= up[1]
+        height += across  # same arithmetic as ((px - point) * up).sum(axis=-1)
+        return height
 
 
 def _theil_sen(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
@@ -93,9 +100,13 @@ def fit_floor_line(
     as level and the line passes through the lowest foot point. Returns None
     when too few support points are seen.
     """
-    px = g.to_pixels(landmarks, image_size)
+    return fit_floor_line_px(g.to_pixels(landmarks, image_size), family)
+
+
+def fit_floor_line_px(px: np.ndarray, family: str = "lying") -> FloorLine | None:
+    """:func:`fit_floor_line` from ``(T, 33, 2)`` y-up pixel points."""
     names = SUPPORT_POINTS[family]
-    pts = np.array([np.nanmedian(px[:, g.index(n)], axis=0) for n in names])
+    pts = g.nanmedian(px[:, [g.index(n) for n in names]], axis=0)
     pts = pts[np.isfinite(pts).all(axis=1)]
     if len(pts) < 2:
         return None

@@ -34,9 +34,7 @@ def other(side: Side) -> Side:
     return "right" if side == "left" else "left"
 
 
-def as_frames(landmarks: np.ndarray) -> np.ndarray:
-    """``landmarks`` as a float64 ``(T, 33, 5)`` array (a single ``(33, 5)`` pose becomes T=1)."""
-    arr = np.asarray(landmarks, dtype=np.float64)
+def _checked(arr: np.ndarray) -> np.ndarray:
     if arr.ndim == 2:
         arr = arr[None]
     if arr.ndim != 3 or arr.shape[1] != len(LANDMARK_NAMES) or arr.shape[2] < 2:
@@ -44,14 +42,45 @@ def as_frames(landmarks: np.ndarray) -> np.ndarray:
     return arr
 
 
+def as_frames(landmarks: np.ndarray) -> np.ndarray:
+    """``landmarks`` as a float64 ``(T, 33, 5)`` array (a single ``(33, 5)`` pose becomes T=1)."""
+    return _checked(np.asarray(landmarks, dtype=np.float64))
+
+
+def frames(landmarks: np.ndarray) -> np.ndarray:
+    """``landmarks`` as a checked ``(T, 33, >=2)`` float array of its own float type (no copy)."""
+    arr = np.asarray(landmarks)
+    return _checked(arr if arr.dtype.kind == "f" else arr.astype(np.float64))
+
+
+_PIXEL_CHUNK = 1024
+
+
 def to_pixels(landmarks: np.ndarray, image_size: tuple[int, int]) -> np.ndarray:
     """``(T, 33, 2)`` points in pixels with y pointing *up*: ``(x*w, (1-y)*h)``."""
-    lm = as_frames(landmarks)
+    lm = frames(landmarks)
     w, h = image_size
-    out = np.empty((*lm.shape[:2], 2), dtype=np.float64)
-    out[..., 0] = lm[..., 0] * w
-    out[..., 1] = (1.0 - lm[..., 1]) * h
-    return out
+    # Stored landmark by landmark ((33, 2, T) in memory, a (T, 33, 2) view): a landmark's
+    # track ``px[:, i]`` is contiguous in time, which makes the per-landmark arithmetic of
+    # the measurements and medians over frames several times faster. Float64 arithmetic
+    # on x and y only (no float64 copy of all five channels).
+    n = lm.shape[0]
+    store = np.empty((lm.shape[1], 2, n), dtype=np.float64)
+    for a in range(0, n, _PIXEL_CHUNK):  # chunks small enough for the transposing reads
+        chunk = lm[a : a + _PIXEL_CHUNK]
+        np.multiply(chunk[..., 0].T, w, out=store[:, 0, a : a + _PIXEL_CHUNK], dtype=np.float64)
+        y = store[:, 1, a : a + _PIXEL_CHUNK]
+        np.subtract(1.0, chunk[..., 1].T, out=y, dtype=np.float64)
+        y *= h
+    return store.transpose(2, 0, 1)
+
+
+def nanmedian(values: np.ndarray, axis: int | None = None) -> np.ndarray:
+    """``np.nanmedian`` that skips its slow NaN handling when there is no NaN (same result)."""
+    arr = np.asarray(values)
+    if arr.size and not np.isnan(arr).any():
+        return np.asarray(np.median(arr, axis=axis))
+    return np.asarray(np.nanmedian(arr, axis=axis))
 
 
 def point(px: np.ndarray, names: str | Sequence[str]) -> np.ndarray:
@@ -118,6 +147,44 @@ def unwrap_deg(values: np.ndarray) -> np.ndarray:
     finite = np.isfinite(out)
     if out.size < 2 or not finite.any():
         return out
+    if out.ndim != 1:
+        return _unwrap_runs(out, finite)
+    # np.unwrap's step corrections (period 2 pi) for all runs at once, restarted per run
+    p = np.radians(out)
+    dd = np.diff(p)
+    high = np.pi
+    with np.errstate(invalid="ignore"):
+        ddmod = np.mod(dd + high, 2.0 * high) - high
+        np.copyto(ddmod, high, where=(ddmod == -high) & (dd > 0))
+        correction = ddmod - dd
+        np.copyto(correction, 0.0, where=np.abs(dd) < high)
+    correction[~np.isfinite(correction)] = 0.0  # steps into or out of a gap
+    total = np.concatenate(([0.0], np.cumsum(correction)))
+    starts = np.flatnonzero(finite & ~np.concatenate(([False], finite[:-1])))
+    first = np.zeros(out.size, dtype=np.intp)
+    first[starts] = starts
+    first = np.maximum.accumulate(first)
+    if correction.any():
+        out[finite] = np.degrees(p + (total - total[first]))[finite]
+    else:
+        out[finite] = np.degrees(p[finite])
+    # Shift runs whose median lies outside (-180, 180] (not needed when all values lie inside).
+    values_in = out[finite]
+    offsets = np.concatenate(([0], np.cumsum(np.diff(np.flatnonzero(finite)) > 1)))
+    lengths = np.bincount(offsets)
+    begin = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+    low = np.minimum.reduceat(values_in, begin)
+    top = np.maximum.reduceat(values_in, begin)
+    for k in np.flatnonzero(~((low > -180.0) & (top <= 180.0))):
+        s = starts[k]
+        e = s + lengths[k]
+        run = out[s:e]
+        median = np.median(run)
+        out[s:e] = run - 360.0 * np.round((float(median) - float(wrap_deg(median))) / 360.0)
+    return out
+
+
+def _unwrap_runs(out: np.ndarray, finite: np.ndarray) -> np.ndarray:
     edges = np.flatnonzero(np.diff(finite.astype(np.int8)))
     starts = [0, *(edges + 1).tolist()]
     stops = [*(edges + 1).tolist(), out.size]

@@ -39,8 +39,12 @@ def _rotate(px: np.ndarray, floor_angle_deg: float) -> np.ndarray:
     if floor_angle_deg == 0.0:
         return px
     a = np.radians(-floor_angle_deg)
-    rot = np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]])
-    return px @ rot.T
+    cos, sin = np.cos(a), np.sin(a)
+    x, y = px[..., 0], px[..., 1]
+    out = np.empty_like(px)  # keeps the memory layout of px
+    np.add(x * cos, y * -sin, out=out[..., 0])  # = px @ rot.T, rot = [[cos, -sin], [sin, cos]]
+    np.add(x * sin, y * cos, out=out[..., 1])
+    return out
 
 
 def width_ratio(px: np.ndarray) -> np.ndarray:
@@ -56,7 +60,11 @@ def frame_views(
     landmarks: np.ndarray, image_size: tuple[int, int], floor_angle_deg: float = 0.0
 ) -> np.ndarray:
     """Per-frame view guess (``(T,)`` str; ``"unknown"`` for frames without a pose)."""
-    px = _rotate(g.to_pixels(landmarks, image_size), floor_angle_deg)
+    return views_from_pixels(_rotate(g.to_pixels(landmarks, image_size), floor_angle_deg))
+
+
+def views_from_pixels(px: np.ndarray) -> np.ndarray:
+    """:func:`frame_views` from y-up pixel points already rotated to a level floor."""
     ratio = width_ratio(px)
     trunk = g.mid(px, "shoulder") - g.mid(px, "hip")
     upright = np.abs(g.direction_deg(trunk) - 90.0) < 35.0
@@ -83,7 +91,11 @@ def classify_view(
     (|z| share > 0.7 of its 3D length) votes ``feet`` even when the
     foreshortening in the image is mild (a raised camera at the feet).
     """
-    views = frame_views(landmarks, image_size, floor_angle_deg)
+    return majority_view(frame_views(landmarks, image_size, floor_angle_deg), world_landmarks)
+
+
+def majority_view(views: np.ndarray, world_landmarks: np.ndarray | None = None) -> str:
+    """:func:`classify_view` from per-frame views (:func:`frame_views`)."""
     if world_landmarks is not None:
         w = np.asarray(world_landmarks, dtype=np.float64)
         if w.ndim == 2:
@@ -165,19 +177,36 @@ def classify_posture(
     image_size: tuple[int, int],
     floor_angle_deg: float = 0.0,
     view: str | None = None,
+    *,
+    views: np.ndarray | None = None,
 ) -> np.ndarray:
     """Per-frame posture, ``(T,)`` array of str from :data:`POSTURES`.
 
     ``view`` (from :func:`classify_view`) switches to the rules for a camera
     at the feet, where a lying trunk looks upright in the image; by default
-    the view is guessed per frame.
+    the view is guessed per frame. ``views``: the per-frame views of the same
+    frames and floor angle from :func:`frame_views`, when already at hand
+    (saves computing them again).
     """
-    lm = g.as_frames(landmarks)
-    px = _rotate(g.to_pixels(lm, image_size), floor_angle_deg)
+    px = _rotate(g.to_pixels(landmarks, image_size), floor_angle_deg)
+    return postures_from_pixels(px, view, views)
+
+
+def postures_from_pixels(
+    px: np.ndarray, view: str | None = None, views: np.ndarray | None = None
+) -> np.ndarray:
+    """:func:`classify_posture` from y-up pixel points already rotated to a level floor.
+
+    ``views``: the per-frame views of these points (:func:`views_from_pixels`), if
+    already computed; ignored when ``view`` is given.
+    """
     n = len(px)
     out = np.full(n, "unknown", dtype=object)
     has = np.isfinite(px[:, g.index("left_hip"), 0])
-    views = np.full(n, view, dtype=object) if view else frame_views(lm, image_size, floor_angle_deg)
+    if view:
+        views = np.full(n, view, dtype=object)
+    elif views is None:
+        views = views_from_pixels(px)
 
     hip = g.mid(px, "hip")
     shoulder = g.mid(px, "shoulder")

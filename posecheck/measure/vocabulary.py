@@ -24,7 +24,7 @@ See ``docs/measurements.md`` for what each measurement can and cannot see.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,6 +32,7 @@ import numpy as np
 from posecheck.measure import geometry as g
 from posecheck.measure.body import BodyFrames
 from posecheck.measure.context import MeasureContext
+from posecheck.measure.pelvis import hip_lift as pelvic_hip_lift
 from posecheck.measure.pelvis import pelvic_tilt_index
 
 DIRECTION_CUE_SCALE = 0.03
@@ -262,7 +263,7 @@ def knees_apart(b: BodyFrames, side: str) -> np.ndarray:
         hips = g.norm(b.ps("left", "hip") - b.ps("right", "hip"))
     else:
         w = b.ctx.image_size[0]
-        z = b.lm[:, :, 2] * w
+        z = np.asarray(b.lm[:, :, 2], dtype=np.float64) * w
         xy_k = b.ps("left", "knee") - b.ps("right", "knee")
         xy_h = b.ps("left", "hip") - b.ps("right", "hip")
         dz_k = z[:, g.index("left_knee")] - z[:, g.index("right_knee")]
@@ -314,12 +315,16 @@ def shoulder_lift(b: BodyFrames, side: str) -> np.ndarray:
 @_register(
     "hip_lift",
     "torso",
-    """Hip-mid height above the floor minus its resting height (bridge), torso lengths;
-    a bridge lifts the hips ~0.3-0.5.""",
+    """Hips lifted off the floor (a bridge), torso lengths; lying only (NaN on hands and
+    knees, sitting, standing). Side/oblique view: the hip-mid's height above the line
+    through the shoulder-mid and the ankle-mid, minus the start position's (at most 0.1),
+    so a recording that starts mid-bridge still shows it; resting hips read ~0, a bridge
+    0.3-0.4. Camera at the feet: hip-mid height above the floor line minus its resting
+    height.""",
     sided=False,
 )
 def hip_lift(b: BodyFrames, side: str) -> np.ndarray:
-    return b.lift("left_hip", "right_hip")
+    return pelvic_hip_lift(b)
 
 
 @_register(
@@ -446,7 +451,7 @@ def _knee_rotation(b: BodyFrames) -> np.ndarray:
     # Knees falling toward the camera put the far knee on top (near knee lower) and bring
     # the knees nearer (lower MediaPipe z than the hips); both relative to the start position.
     on_top = b.lift(f"{near}_knee") - b.lift(f"{far}_knee")
-    z = b.lm[:, :, 2]
+    z = np.asarray(b.lm[:, :, 2], dtype=np.float64)
     knees_z = z[:, g.index(f"{near}_knee")] + z[:, g.index(f"{far}_knee")]
     hips_z = z[:, g.index("left_hip")] + z[:, g.index("right_hip")]
     depth = 0.5 * (knees_z - hips_z)
@@ -473,10 +478,13 @@ def _knee_rotation(b: BodyFrames) -> np.ndarray:
     """Pelvis tilt estimate: + = hollow back (anterior tilt), - = flat back (posterior
     tilt), 0 = the start position; the model follows the context's start posture.
     MediaPipe has no pelvis landmarks (see ``posecheck.measure.pelvis``). Lying: the
-    near thigh's angle (a bridge gives NaN; check hip_lift). Hands and knees (cat-camel):
-    the near hip and shoulder angles, which close in the cat and open in the cow;
-    rocking forward also reads as hollow. Sitting/standing: the trunk-thigh angle; a
-    forward lean or bent knees also read as hollow (check trunk_lean). Side view.""",
+    near thigh's angle, clipped to ±40°; a bridge (hip_lift > 0.12) reads -40 (check
+    hip_lift). Hands and knees (cat-camel):
+    the supporting (near unless it kicks) hip and shoulder angles, which close in the
+    cat and open in the cow; NaN off hands and knees; rocking forward also reads as
+    hollow. Sitting/standing: the trunk-thigh angle; a
+    forward lean or bent knees also read as hollow (check trunk_lean). NaN with straight
+    legs (lying) and when the trunk turned > 35° from the start position. Side view.""",
     sided=False,
 )
 def pelvic_tilt(b: BodyFrames, side: str) -> np.ndarray:
@@ -516,12 +524,59 @@ def compute(
     NaN where a frame has no pose. Signed angles are unwrapped over time (no
     jumps at ±180°). Raises KeyError for an unknown name.
     """
+    _definition(name)
+    return _compute(name, BodyFrames(landmarks, ctx), side)
+
+
+def compute_many(
+    requests: Sequence[tuple[str, str | None]],
+    landmarks: np.ndarray,
+    ctx: MeasureContext,
+    *,
+    per_frame: bool = False,
+) -> list[np.ndarray]:
+    """Several measurements ``(name, side)`` over the same frames, as :func:`compute` gives
+    each, sharing the per-frame geometry (pixel points, heights): much faster for many.
+
+    ``per_frame=True``: every frame exactly as :func:`compute` gives it for that frame
+    alone (no unwrapping over time, no reference taken from the other frames), for
+    measuring a recording in blocks on behalf of a frame-by-frame consumer.
+    """
+    for name, _ in requests:
+        _definition(name)
+    frames = g.frames(landmarks)
+    if per_frame and len(frames) > 1 and not _frames_independent(ctx):
+        singles = [compute_many(requests, frames[i : i + 1], ctx) for i in range(len(frames))]
+        return [np.concatenate(column) for column in zip(*singles, strict=True)]
+    body = BodyFrames(frames, ctx)
+    done: dict[tuple[str, str | None], np.ndarray] = {}
+    out: list[np.ndarray] = []
+    for name, side in requests:
+        key = (name, side if MEASUREMENTS[name].sided else None)  # unsided: side is ignored
+        if key in done:
+            out.append(done[key].copy())
+        else:
+            done[key] = _compute(name, body, side, unwrap=not per_frame)
+            out.append(done[key])
+    return out
+
+
+def _frames_independent(ctx: MeasureContext) -> bool:
+    """True when no measurement takes a reference from the frames themselves: the context
+    knows the resting heights (``knee_rotation``) and the rest pose (``pelvic_tilt``)."""
+    return ctx.baseline_heights is not None and ctx.rest_pose_px is not None
+
+
+def _definition(name: str) -> MeasurementDef:
     if name not in MEASUREMENTS:
         raise KeyError(f"unknown measurement {name!r}; known: {', '.join(sorted(MEASUREMENTS))}")
+    return MEASUREMENTS[name]
+
+
+def _compute(name: str, body: BodyFrames, side: str | None, unwrap: bool = True) -> np.ndarray:
     defn = MEASUREMENTS[name]
-    body = BodyFrames(landmarks, ctx)
     with np.errstate(invalid="ignore", divide="ignore"):
         values = np.asarray(_resolve(defn, body, side), dtype=np.float64)
-    if defn.signed_angle and defn.unit == "deg":
+    if unwrap and defn.signed_angle and defn.unit == "deg":
         values = g.unwrap_deg(values)
     return values
