@@ -62,6 +62,9 @@ class ColumnPlan:
             self._source(c.measurement, c.side, near, False, c.relative) for c in spec.checks
         ]
         self.tempo = [self._source(c.measurement, c.side, near, True) for c in spec.tempo]
+        self.require = [
+            self._source(q.measurement, q.side, near, False) for q in spec.setup.require
+        ]
 
     def _index(self, key: str) -> int:
         if key not in self.columns:
@@ -137,20 +140,28 @@ class ColumnPlan:
         return out
 
     def compute(
-        self, landmarks: np.ndarray, ctx: object, times_s: np.ndarray | None = None
+        self,
+        landmarks: np.ndarray,
+        ctx: object,
+        times_s: np.ndarray | None = None,
+        *,
+        per_frame: bool = False,
     ) -> np.ndarray:
         """``(T, K)`` float64 rows of every column for ``landmarks`` ``(T, 33, 5)``.
 
         Speeds need ``times_s`` (central differences over the sequence); without
         it (one live row) speed columns are NaN and the caller fills them in.
+        ``per_frame=True``: each row exactly as computing that frame alone gives it
+        (see :func:`posecheck.measure.vocabulary.compute_many`).
         """
-        from posecheck.measure import compute
+        from posecheck.measure.vocabulary import compute_many
 
-        base: dict[str, np.ndarray] = {}
-        for name, side in self.base_measurements():
-            key = name if side is None else f"{name}.{side}"
-            values = compute(name, landmarks, ctx, side)  # type: ignore[arg-type]
-            base[key] = np.asarray(values, dtype=np.float64)
+        pairs = self.base_measurements()
+        results = compute_many(pairs, landmarks, ctx, per_frame=per_frame)  # type: ignore[arg-type]
+        base: dict[str, np.ndarray] = {
+            (name if side is None else f"{name}.{side}"): np.asarray(v, dtype=np.float64)
+            for (name, side), v in zip(pairs, results, strict=True)
+        }
         n = len(landmarks)
         out = np.full((n, len(self.columns)), np.nan, dtype=np.float64)
         for j, column in enumerate(self.columns):
@@ -182,3 +193,64 @@ def speed(values: np.ndarray, times_s: np.ndarray) -> np.ndarray:
         out[0] = (values[1] - values[0]) / (times_s[1] - times_s[0])
         out[-1] = (values[-1] - values[-2]) / (times_s[-1] - times_s[-2])
     return out
+
+
+class FrameMeasurements:
+    """Rows, views and postures of a recording's frames for a frame-by-frame consumer,
+    measured in blocks.
+
+    ``at(i, plan, ctx)`` gives exactly what measuring frame ``i`` alone gives
+    (``plan.compute(lm[i][None], ctx)[0]``, ``frame_views`` and ``classify_posture``
+    of that frame, as the engine does per frame), but measures the following
+    frames with the same plan and context in the same vectorised call: one
+    call per block instead of one per frame (measured ≈50× less time per frame
+    than one call per frame). A block grows from 8 frames while the plan and
+    context stay the same (up to ``max_block``), so a context re-estimated every
+    few frames wastes little. Frames are measured as given: a frame the consumer
+    skips (no pose, or a pose it ignored) is simply never asked for.
+
+    Args:
+        landmarks: ``(T, 33, 5)`` landmarks of the recording (as given to the engine).
+        image_size: ``(width, height)``.
+    """
+
+    def __init__(
+        self, landmarks: np.ndarray, image_size: tuple[int, int], max_block: int = 512
+    ) -> None:
+        self._lm = landmarks
+        self._size = image_size
+        self._max_block = max_block
+        self._plan: ColumnPlan | None = None
+        self._ctx: object = None
+        self._start = self._stop = 0
+        self._block = 8
+        self._rows = np.zeros((0, 0))
+        self._views: list[str] = []
+        self._postures: list[str] = []
+
+    def at(self, i: int, plan: ColumnPlan, ctx: object) -> tuple[np.ndarray, str, str]:
+        """``(row (K,), view, posture)`` of frame ``i`` measured with ``plan`` and ``ctx``."""
+        if plan is not self._plan or ctx is not self._ctx:
+            self._plan, self._ctx, self._block = plan, ctx, 8
+            self._fill(i)
+        elif not self._start <= i < self._stop:
+            self._block = min(2 * self._block, self._max_block)
+            self._fill(i)
+        j = i - self._start
+        return self._rows[j].copy(), self._views[j], self._postures[j]
+
+    def _fill(self, i: int) -> None:
+        from posecheck.measure.posture import classify_posture, frame_views
+
+        assert self._plan is not None
+        stop = min(i + self._block, len(self._lm))
+        lm = np.asarray(self._lm[i:stop], dtype=np.float64)
+        ctx = self._ctx
+        angle = float(getattr(ctx, "floor_angle_deg", 0.0))
+        views = frame_views(lm, self._size, angle)
+        feet = "feet" if getattr(ctx, "view", None) == "feet" else None
+        postures = classify_posture(lm, self._size, angle, feet, views=views)
+        self._rows = self._plan.compute(lm, ctx, per_frame=True)
+        self._views = [str(v) for v in views.tolist()]
+        self._postures = [str(p) for p in postures.tolist()]
+        self._start, self._stop = i, stop

@@ -1,16 +1,29 @@
 """The exercise engine: live (:class:`ExerciseEngine`) and recorded (:func:`analyze_sequence`).
 
-Both feed the same :class:`~posecheck.engine.machine.StepMachine`. Recorded
-input is smoothed zero-phase and measured vectorised over the whole sequence
-first; live input is smoothed causally (One Euro) and measured one frame at a
-time. The output is a stream of typed events (:mod:`posecheck.engine.events`)
-plus, for recordings, per-frame measurements and phases. Deterministic: the
-same input gives the same output.
+There is one engine, and it is causal: :class:`ExerciseEngine` takes one pose
+at a time and never looks ahead. A recording is analysed by smoothing it
+zero-phase and feeding every frame to that same engine, so a recording and a
+live replay of it give the same events (the contract's equivalence rule).
+
+Per frame: drop a pose that jumped to another person, measure every column
+the spec needs against the *measuring context* (floor line, near side,
+resting heights), classify the posture, and step the state machine
+(:mod:`posecheck.engine.machine`). The context is provisional (re-estimated
+every 0.5 s from the last still frames) until the start position is
+recognised; it is then fixed from the still start-position frames of the last
+``setup.window_s`` seconds. It is fixed again from newer still frames when
+
+- the camera view changed while the person rested (an edited video's cut, a
+  bumped laptop): the pelvis is seen from another angle; or
+- (spec ``setup.lowest_is_start``) the person rests still clearly below the
+  start zone: the start was recognised while the end position was held.
+
+Everything is measured in seconds, never in frames, so dropped frames on a
+slow machine change nothing but the time resolution.
 """
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections import deque
 from dataclasses import dataclass, field
@@ -19,9 +32,9 @@ from typing import Any
 import numpy as np
 
 from posecheck.engine.columns import ColumnPlan
-from posecheck.engine.events import Event, RepRecord
+from posecheck.engine.events import Event, PositionRecognised, RepRecord
 from posecheck.engine.faults import FaultInterval
-from posecheck.engine.identity import body_anchor, track_identities, without_frames
+from posecheck.engine.identity import body_anchor
 from posecheck.engine.machine import StepMachine
 from posecheck.pose.types import Pose, PoseSequence
 from posecheck.specs.model import ExerciseSpec
@@ -29,6 +42,25 @@ from posecheck.specs.model import ExerciseSpec
 MOVING_SPEED = 1.0
 """Landmark speed (torso lengths/s, 90th percentile) above which a frame is labelled
 ``moving``: the start position is only recognised in still frames."""
+STILL_SPEED = 0.5
+"""Landmark speed (torso lengths/s) under which a frame counts as still for estimating
+the context."""
+CONTEXT_REFRESH_S = 0.5
+"""Before the start position is recognised, the provisional context is re-estimated
+this often."""
+HISTORY_S = 4.0
+"""Seconds of recent poses kept (for the context and the view check)."""
+CUT_S = 0.3
+"""A camera cut happens within this many seconds; after it, the person must be seen
+still this long before the context is fixed again."""
+CUT_MOVE = 0.15
+"""Jump of both the hip centre and the shoulder centre (torso lengths within
+:data:`CUT_S`) of a camera cut."""
+CUT_TURN = 0.1
+"""Change of the pelvis as the camera sees it (left-to-right hip vector, torso lengths
+within :data:`CUT_S`) of a camera cut: the pelvis never turns that fast on the floor."""
+REACQUIRE_S = 3.0
+"""A pose that jumped away (another person) is accepted again after this long."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +101,7 @@ class EngineRun:
     near_side: str | None
     context: Any = None
     dropped_frames: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
-    """Frames removed because tracking jumped to another person."""
+    """Frames whose pose was ignored because tracking jumped to another person."""
 
     @property
     def fault_codes(self) -> set[str]:
@@ -91,225 +123,40 @@ def _smooth(seq: PoseSequence, smoothing: str) -> PoseSequence:
     return make_smoother(smoothing).smooth(seq)
 
 
-def _posture_and_views(
-    landmarks: np.ndarray, image_size: tuple[int, int], ctx: Any
-) -> tuple[np.ndarray, np.ndarray]:
-    from posecheck.measure import classify_posture
-    from posecheck.measure.posture import frame_views
+def pelvis_view(landmarks: np.ndarray, image_size: tuple[int, int], torso_px: float) -> np.ndarray:
+    """``(T, 2)`` left-to-right hip vector in the image, in torso lengths.
 
-    angle = float(getattr(ctx, "floor_angle_deg", 0.0))
-    view = getattr(ctx, "view", None)
-    views = frame_views(landmarks, image_size, angle)
-    postures = classify_posture(landmarks, image_size, angle, view=view if view == "feet" else None)
-    return np.asarray(postures).astype(str), np.asarray(views).astype(str)
-
-
-def body_motion(seq: PoseSequence) -> np.ndarray:
-    """``(T,)`` landmark speed (90th percentile) in torso lengths/s (NaN without a pose)."""
-    _, torso = body_anchor(seq.landmarks, seq.image_size)
-    scale = np.array(seq.image_size, dtype=np.float64)
-    px = seq.landmarks[:, :, :2].astype(np.float64) * scale
-    t = seq.times_s
-    out = np.full(len(seq), np.nan)
-    if len(seq) < 2:
-        return out
-    with np.errstate(invalid="ignore", divide="ignore"):
-        step = np.linalg.norm(np.diff(px, axis=0), axis=2)
-        moved = np.percentile(step, 90, axis=1) if step.size else np.zeros(0)  # NaN rows stay NaN
-        out[1:] = moved / np.diff(t) / torso[1:]
-    out[0] = out[1]
-    return out
-
-
-def _still_stretches(
-    spec: ExerciseSpec, seq: PoseSequence, postures: np.ndarray, primary_speed: np.ndarray
-) -> list[tuple[int, int]]:
-    ok = np.isin(postures, list(spec.start_positions))
-    motion = body_motion(seq)
-    has = seq.has_pose & np.isfinite(motion)
-    with np.errstate(invalid="ignore"):
-        calm = ~(np.abs(primary_speed) > spec.primary.still_speed)
-        still = (ok & (motion < 0.5) & calm).tolist()
-    t = seq.times_s
-    out: list[tuple[int, int]] = []
-    start = None
-    last = 0
-    for i, (flag, seen) in enumerate(zip([*still, False], [*has.tolist(), True], strict=True)):
-        if not seen:
-            continue  # frames without a pose neither extend nor break a stretch
-        if flag:
-            if start is None:
-                start = i
-            last = i
-        elif start is not None:
-            if t[last] - t[start] >= spec.setup.window_s * 0.5:
-                out.append((start, last + 1))
-            start = None
-    return out
-
-
-def start_window(
-    spec: ExerciseSpec,
-    seq: PoseSequence,
-    postures: np.ndarray,
-    advance: np.ndarray,
-    primary_speed: np.ndarray,
-) -> np.ndarray:
-    """``(T,)`` bool: the still start-position stretch just before the first repetition.
-
-    ``advance`` is the primary measurement (any side) with a provisional
-    context, signed so that larger = further towards the end position. The
-    first repetition is the first frame past 60 % of its robust range; the
-    stretch is the last still one (≥ half ``setup.window_s``) in a start position
-    before it (so getting into position is skipped), else the first one, else
-    every frame in a start position.
+    The pelvis stays on the floor and does not turn in any of the exercises, so
+    a lasting change of how the camera sees it means the camera moved.
     """
-    stretches = _still_stretches(spec, seq, postures, primary_speed)
-    out = np.zeros(len(seq), dtype=bool)
-    if not stretches:
-        return np.isin(postures, list(spec.start_positions))
-    chosen = stretches[0]
-    finite = advance[np.isfinite(advance)]
-    if len(finite) > 10:
-        lo, hi = np.percentile(finite, [5, 95])
-        with np.errstate(invalid="ignore"):
-            past = np.flatnonzero(advance > lo + 0.6 * (hi - lo))
-        if len(past) and hi - lo > 0:
-            before = [s for s in stretches if s[1] <= past[0]]
-            if before:
-                chosen = before[-1]
-    out[chosen[0] : chosen[1]] = True
-    return out
+    scale = np.array(image_size, dtype=np.float64)
+    lm = landmarks.reshape(-1, landmarks.shape[-2], landmarks.shape[-1])
+    vec = (lm[:, 24, :2].astype(np.float64) - lm[:, 23, :2]) * scale
+    return vec / max(torso_px, 1e-6)
 
 
-def _advance(
-    plan: ColumnPlan, rows: np.ndarray, spec: ExerciseSpec, speed: bool = False
-) -> np.ndarray:
-    src = plan.primary_speed if speed else plan.primary
-    if src.kind in (1, 2):
-        a, b = rows[:, src.a], rows[:, src.b]
-        values = np.fmax(a, b) if spec.primary.increasing else np.fmin(a, b)
-    elif src.kind == 3:
-        values = np.abs(rows[:, src.a])
-    else:
-        values = rows[:, src.a]
-    return values if spec.primary.increasing else -values
-
-
-def measure_context(spec: ExerciseSpec, seq: PoseSequence) -> tuple[Any, np.ndarray]:
-    """The measuring context, estimated from the first still start-position stretch.
-
-    Returns the context and the ``(T,)`` mask of the frames it came from.
-    """
-    from posecheck.measure import estimate_context
-
-    ctx0 = estimate_context(seq)
-    everything = seq.has_pose
-    if everything.sum() < 3:
-        return ctx0, everything
-    postures, _ = _posture_and_views(seq.landmarks, seq.image_size, ctx0)
-    plan0 = ColumnPlan(spec, ctx0.near_side)
-    rows0 = plan0.compute(seq.landmarks, ctx0, seq.times_s)
-    speed0 = np.abs(_advance(plan0, rows0, spec, speed=True))
-    chosen = start_window(spec, seq, postures, _advance(plan0, rows0, spec), speed0)
-    if chosen.sum() < 3:
-        return ctx0, everything
-    return estimate_context(seq.landmarks[chosen], seq.image_size, view=ctx0.view), chosen
-
-
-def analyze_sequence(
-    spec: ExerciseSpec,
-    seq: PoseSequence,
-    smoothing: str = "butterworth",
-    *,
-    drop_other_people: bool = True,
-    context: Any = None,
-) -> EngineRun:
-    """Analyse a recorded pose sequence against ``spec``.
-
-    Steps: drop frames where tracking hopped to another person, smooth
-    (zero-phase), estimate the measuring context from the start position,
-    measure every column vectorised, then run the state machine over the rows.
-    """
-    if drop_other_people:
-        dropped, cuts = track_identities(seq)
-    else:
-        dropped, cuts = np.zeros(len(seq), dtype=bool), []
-    clean = without_frames(seq, dropped)
-    smoothed = _smooth(clean, smoothing) if len(clean) else clean
-    times = smoothed.times_s
-    bounds = [0, *cuts, len(smoothed)]
-    ctx: Any = None
-    plan: ColumnPlan | None = None
-    blocks: list[np.ndarray] = []
-    for a, b in itertools.pairwise(bounds):
-        # each camera set-up (a cut in an edited video) gets its own measuring context
-        part = smoothed.slice(a, b)
-        if context is not None:
-            part_ctx, reference = context, part.has_pose
-        else:
-            part_ctx, reference = measure_context(spec, part)
-        if ctx is None:
-            ctx = part_ctx
-            plan = ColumnPlan(spec, getattr(ctx, "near_side", None))
-        assert plan is not None
-        rows = plan.compute(part.landmarks, part_ctx, part.times_s)
-        if plan.relative_columns:
-            plan.subtract_baseline(rows, plan.baseline(rows[reference]))
-        blocks.append(rows)
-    if plan is None:
-        plan = ColumnPlan(spec, None)
-    machine = StepMachine(spec, plan, record=True)
-    if len(smoothed) == 0:
-        return EngineRun(spec.id, [], [], [], times, {}, [], "", "", plan.near_side, ctx, dropped)
-    rows = np.concatenate(blocks)
-    postures, views = _posture_and_views(smoothed.landmarks, smoothed.image_size, ctx)
-    with np.errstate(invalid="ignore"):
-        postures = np.where(body_motion(smoothed) > MOVING_SPEED, "moving", postures)
-    run_rows(machine, times, rows, postures, views)
-    machine.finish(float(times[-1]))
-    measurements = {name: rows[:, j] for j, name in enumerate(plan.columns)}
-    measurements["primary"] = np.asarray(machine.primary_values, dtype=np.float64)
-    measurements["held_s"] = np.asarray(machine.held_values, dtype=np.float64)
-    return EngineRun(
-        spec_id=spec.id,
-        events=machine.events,  # type: ignore[arg-type]
-        reps=list(machine.reps),
-        faults=sorted(machine.faults, key=lambda f: (f.start_s, f.code)),
-        times_s=times,
-        measurements=measurements,
-        phases=machine.phases,
-        view=machine.view or str(getattr(ctx, "view", "")),
-        position=machine.position,
-        near_side=plan.near_side,
-        context=ctx,
-        dropped_frames=dropped,
-    )
-
-
-def run_rows(
-    machine: StepMachine,
-    times: np.ndarray,
-    rows: np.ndarray,
-    postures: np.ndarray,
-    views: np.ndarray,
-) -> None:
-    """Feed precomputed rows to the state machine (the fast inner loop)."""
-    step = machine.step
-    for t, row, posture, view in zip(
-        times.tolist(), rows.tolist(), postures.tolist(), views.tolist(), strict=True
-    ):
-        step(t, row, posture, view)
+@dataclass(slots=True)
+class _Frame:
+    t: float
+    landmarks: np.ndarray
+    still: bool
+    posture: str = "unknown"
+    x: float = math.nan
 
 
 class ExerciseEngine:
-    """Incremental engine for live poses: ``update(pose, t_s)`` per frame.
+    """The engine, one frame at a time: ``update(pose, t_s)`` → new events.
 
     Args:
         spec: the exercise.
         smoothing: causal filter name for :func:`posecheck.smoothing.make_filter`
-            (``"one_euro"`` or ``"none"``).
-        speed_tau_s: time constant of the smoothing of live speeds.
+            (``"one_euro"`` live, ``"none"`` for poses that are smoothed already).
+        lang: language of the person (``"nl"``/``"en"``); events carry both texts,
+            :attr:`lang` tells consumers which one to show.
+        context: a fixed measuring context (then none is estimated).
+        drop_other_people: ignore a pose that jumped to another person.
+        record: keep per-frame columns, phases and hold clock (:meth:`run`).
+        speed_span_s: speeds are differences over at least this many seconds.
     """
 
     def __init__(
@@ -317,182 +164,65 @@ class ExerciseEngine:
         spec: ExerciseSpec,
         smoothing: str = "one_euro",
         *,
-        speed_tau_s: float = 0.15,
+        lang: str = "nl",
+        context: Any = None,
+        drop_other_people: bool = True,
+        record: bool = False,
+        speed_span_s: float = 0.15,
         **filter_params: Any,
     ) -> None:
         self.spec = spec
+        self.lang = lang
         self._filter = None
         if smoothing != "none":
             from posecheck.smoothing import make_filter
 
             self._filter = make_filter(smoothing, **filter_params)
-        self._ctx: Any = None
+        self._given_ctx = context
+        self._ctx: Any = context
         self._ctx_t = -1e9
         self._frozen = False
-        self._plan = ColumnPlan(spec, None)
-        self.machine = StepMachine(spec, self._plan)
-        self._buffer: deque[tuple[float, np.ndarray]] = deque(maxlen=120)
+        self._gating = drop_other_people
+        self._plan = ColumnPlan(spec, getattr(context, "near_side", None))
+        self.machine = StepMachine(spec, self._plan, record=record)
+        self._history: deque[_Frame] = deque()
         self._image_size: tuple[int, int] | None = None
-        self._prev: list[float] | None = None
-        self._prev_t = 0.0
-        self._speeds: list[float] | None = None
-        self._tau = speed_tau_s
-        self._raw_rows: deque[np.ndarray] = deque(maxlen=60)
-        self._last_lm: tuple[float, np.ndarray] | None = None
         self._baseline: np.ndarray | None = None
+        self._recent_rows: deque[tuple[float, list[float]]] = deque()
+        self._speed_span = speed_span_s
+        self._last_lm: tuple[float, np.ndarray] | None = None
         self._anchor: tuple[np.ndarray, float] | None = None
         self._anchor_t = -1e9
+        self._cut_t: float | None = None
+        self._fixed_t = -1e9
         self._emitted = 0
-
-    # -------------------------------------------------------------- internals
-    def _gate(self, pose: Pose | None, t_s: float) -> Pose | None:
-        """Ignore a pose that jumped to another person (re-acquire after 3 s)."""
-        if pose is None:
-            return None
-        hip, torso = body_anchor(pose.landmarks[None], pose.image_size)
-        anchor = (hip[0], float(torso[0]))
-        if not np.isfinite(anchor[0]).all() or not math.isfinite(anchor[1]):
-            return pose
-        if self._anchor is not None and t_s - self._anchor_t < 3.0:
-            (p0, s0) = self._anchor
-            size = max(s0, anchor[1], 1e-6)
-            ratio = max(s0, anchor[1]) / max(min(s0, anchor[1]), 1e-6)
-            if np.linalg.norm(anchor[0] - p0) > 0.6 * size or ratio > 1.6:
-                return None
-        self._anchor = anchor
-        self._anchor_t = t_s
-        return pose
-
-    def _refresh_context(self, t_s: float) -> None:
-        if self._frozen or self._image_size is None or t_s - self._ctx_t < 0.5:
-            return
-        if len(self._buffer) < 5:
-            return
-        from posecheck.measure import estimate_context
-
-        self._ctx_t = t_s
-        self._ctx = estimate_context(self._recent(1.0), self._image_size)
-        near = getattr(self._ctx, "near_side", None) or "left"
-        if near != self._plan.near_side:
-            self._plan = ColumnPlan(self.spec, near)
-            self.machine.set_plan(self._plan)
-            self._prev = None
-            self._raw_rows.clear()
-            self._baseline = None
-
-    def _row(self, landmarks: np.ndarray | None, t_s: float) -> tuple[list[float], str, str]:
-        plan = self._plan
-        k = len(plan.columns)
-        if landmarks is None or self._ctx is None:
-            return [math.nan] * k, "unknown", "unknown"
-        lm = landmarks[None]
-        raw = plan.compute(lm, self._ctx)[0]
-        if plan.relative_columns:
-            if not self._frozen:
-                self._raw_rows.append(raw)
-                self._baseline = plan.baseline(np.stack(list(self._raw_rows)))
-            if self._baseline is not None and len(self._baseline) == len(raw):
-                raw = raw.copy()
-                plan.subtract_baseline(raw, self._baseline)
-        row = raw.tolist()
-        # live speeds: smoothed finite differences of the base columns
-        speeds = self._speeds or [math.nan] * k
-        if self._prev is not None and t_s > self._prev_t:
-            dt = t_s - self._prev_t
-            alpha = 1.0 - math.exp(-dt / self._tau)
-            for j, base in plan.speed_pairs:
-                raw = (row[base] - self._prev[base]) / dt
-                old = speeds[j]
-                speeds[j] = raw if old != old else old + alpha * (raw - old)
-        for j, _ in plan.speed_pairs:
-            row[j] = speeds[j]
-        self._speeds = speeds
-        self._prev = row
-        self._prev_t = t_s
-        from posecheck.measure import classify_posture
-        from posecheck.measure.posture import frame_views
-
-        angle = float(getattr(self._ctx, "floor_angle_deg", 0.0))
-        size = self._image_size or (1, 1)
-        view = str(frame_views(lm, size, angle)[0])
-        ctx_view = getattr(self._ctx, "view", None)
-        posture = str(
-            classify_posture(lm, size, angle, view="feet" if ctx_view == "feet" else None)[0]
-        )
-        if self._moving(landmarks, t_s):
-            posture = "moving"
-        return row, posture, view
+        self._record = record
+        self._times: list[float] = []
+        self._rows: list[tuple[list[str], list[float]]] = []
+        self._dropped: list[bool] = []
 
     # -------------------------------------------------------------- public API
     def update(self, pose: Pose | None, t_s: float) -> list[Event]:
         """Feed one frame's pose (``None`` = no pose) at time ``t_s``; the new events."""
-        pose = self._gate(pose, t_s)
+        gated = self._gate(pose, t_s) if self._gating else pose
+        dropped = pose is not None and gated is None
         if self._filter is not None:
-            pose = self._filter.update(pose, round(t_s * 1000))
+            gated = self._filter.update(gated, round(t_s * 1000))
         landmarks = None
-        if pose is not None:
-            self._image_size = pose.image_size
-            landmarks = np.asarray(pose.landmarks, dtype=np.float64)
-            if not self._frozen:
-                self._buffer.append((t_s, landmarks))
-        self._refresh_context(t_s)
-        row, posture, view = self._row(landmarks, t_s)
-        was_setup = self.machine.phase == "setup"
-        self.machine.step(t_s, row, posture, view)
-        if was_setup and self.machine.phase != "setup":
-            self._freeze()
-        elif not was_setup and self.machine.phase == "setup":
-            self._frozen = False
-            self._buffer.clear()
-            self._raw_rows.clear()
+        if gated is not None:
+            self._image_size = gated.image_size
+            landmarks = np.asarray(gated.landmarks, dtype=np.float64)
+        self._step(landmarks, t_s, dropped)
         return self._new_events()
 
-    def _moving(self, landmarks: np.ndarray, t_s: float) -> bool:
-        previous, self._last_lm = self._last_lm, (t_s, landmarks)
-        if previous is None or t_s <= previous[0] or self._image_size is None:
-            return False
-        scale = np.array(self._image_size, dtype=np.float64)
-        step = np.linalg.norm((landmarks[:, :2] - previous[1][:, :2]) * scale, axis=1)
-        _, torso = body_anchor(landmarks[None], self._image_size)
-        speed = float(np.nanpercentile(step, 90)) / (t_s - previous[0]) / max(float(torso[0]), 1e-6)
-        return speed > MOVING_SPEED
-
-    def _recent(self, seconds: float) -> np.ndarray:
-        """Landmarks of the buffered frames of the last ``seconds``."""
-        last = self._buffer[-1][0]
-        frames = [lm for t, lm in self._buffer if t >= last - seconds]
-        return np.stack(frames)
-
-    def _freeze(self) -> None:
-        """Fix the context from the start-position frames just seen."""
-        from posecheck.measure import estimate_context
-
-        if self._image_size is not None and len(self._buffer) >= 5:
-            self._ctx = estimate_context(
-                self._recent(self.spec.setup.window_s),
-                self._image_size,
-                view=getattr(self._ctx, "view", None),
-            )
-            near = getattr(self._ctx, "near_side", None) or "left"
-            if near != self._plan.near_side:
-                self._plan = ColumnPlan(self.spec, near)
-                self.machine.set_plan(self._plan)
-                self._prev = None
-        self._frozen = True
-
-    def _new_events(self) -> list[Event]:
-        events = self.machine.events
-        new = events[self._emitted :]
-        self._emitted = len(events)
-        return new  # type: ignore[return-value]
-
     def finish(self, t_s: float) -> list[Event]:
-        """End of the session: close open faults/holds; the final events."""
+        """End of the input: close open faults/holds; the final events."""
         self.machine.finish(t_s)
         return self._new_events()
 
     @property
     def context(self) -> Any:
+        """The measuring context in use (``None`` before the first pose)."""
         return self._ctx
 
     @property
@@ -515,3 +245,336 @@ class ExerciseEngine:
             near_side=self._plan.near_side if self._ctx is not None else None,
             repetitions=self.spec.repetitions,
         )
+
+    def run(self) -> EngineRun:
+        """Everything recorded so far (needs ``record=True``) as an :class:`EngineRun`."""
+        m = self.machine
+        times = np.asarray(self._times, dtype=np.float64)
+        names: list[str] = []
+        for columns, _ in self._rows:
+            for name in columns:
+                if name not in names:
+                    names.append(name)
+        table = {name: np.full(len(self._rows), np.nan) for name in names}
+        for i, (columns, row) in enumerate(self._rows):
+            for name, value in zip(columns, row, strict=True):
+                table[name][i] = value
+        table["primary"] = np.asarray(m.primary_values, dtype=np.float64)
+        table["held_s"] = np.asarray(m.held_values, dtype=np.float64)
+        return EngineRun(
+            spec_id=self.spec.id,
+            events=list(m.events),  # type: ignore[arg-type]
+            reps=list(m.reps),
+            faults=sorted(m.faults, key=lambda f: (f.start_s, f.code)),
+            times_s=times,
+            measurements=table,
+            phases=list(m.phases),
+            view=m.view or str(getattr(self._ctx, "view", "") or ""),
+            position=m.position,
+            near_side=self._plan.near_side if self._ctx is not None else None,
+            context=self._ctx,
+            dropped_frames=np.asarray(self._dropped, dtype=bool),
+        )
+
+    # -------------------------------------------------------------- the step
+    def _step(self, landmarks: np.ndarray | None, t_s: float, dropped: bool = False) -> None:
+        moving = False
+        if landmarks is not None:
+            speed = self._motion(landmarks, t_s)
+            moving = speed > MOVING_SPEED
+            self._history.append(_Frame(t_s, landmarks, speed < STILL_SPEED))
+        while self._history and self._history[0].t < t_s - HISTORY_S:
+            self._history.popleft()
+        machine = self.machine
+        if not self._frozen:
+            self._provisional_context(t_s)
+        elif landmarks is not None and self._cut_t is None:
+            if machine.phase in ("start", "rest", "done", "raising"):
+                self._check_cut(t_s)
+        elif landmarks is not None:
+            self._settle_after_cut(t_s)
+        if self._cut_t is not None:
+            landmarks = None  # nothing is measured until the new view is known
+        row, posture, view = self._row(landmarks, t_s, moving)
+        if landmarks is not None:
+            self._history[-1].posture = posture
+        was_setup = machine.phase == "setup"
+        machine.step(t_s, row, posture, view)
+        if landmarks is not None:
+            self._history[-1].x = machine.x
+        if was_setup and machine.phase != "setup":
+            self._freeze(t_s)
+        elif not was_setup and machine.phase == "setup":
+            self._frozen = False  # position lost: look for it again
+            self._ctx_t = -1e9
+        elif self._frozen and self.spec.setup.lowest_is_start:
+            self._check_lowest(t_s)
+        if self._record:
+            self._times.append(t_s)
+            self._rows.append((self._plan.columns, row))
+            self._dropped.append(dropped)
+
+    def _new_events(self) -> list[Event]:
+        events = self.machine.events
+        new = events[self._emitted :]
+        self._emitted = len(events)
+        return new  # type: ignore[return-value]
+
+    # -------------------------------------------------------------- identity
+    def _gate(self, pose: Pose | None, t_s: float) -> Pose | None:
+        """Ignore a pose that jumped to another person (re-acquire after a while)."""
+        if pose is None:
+            return None
+        hip, torso = body_anchor(pose.landmarks[None], pose.image_size)
+        anchor = (hip[0], float(torso[0]))
+        if not np.isfinite(anchor[0]).all() or not math.isfinite(anchor[1]):
+            return pose
+        if self._anchor is not None and t_s - self._anchor_t < REACQUIRE_S:
+            (p0, s0) = self._anchor
+            size = max(s0, anchor[1], 1e-6)
+            ratio = max(s0, anchor[1]) / max(min(s0, anchor[1]), 1e-6)
+            if np.linalg.norm(anchor[0] - p0) > 0.6 * size or ratio > 1.6:
+                return None
+        self._anchor = anchor
+        self._anchor_t = t_s
+        return pose
+
+    def _motion(self, landmarks: np.ndarray, t_s: float) -> float:
+        """Landmark speed since the previous pose, torso lengths per second (90th pct)."""
+        previous, self._last_lm = self._last_lm, (t_s, landmarks)
+        if previous is None or t_s <= previous[0] or self._image_size is None:
+            return 0.0
+        scale = np.array(self._image_size, dtype=np.float64)
+        step = np.linalg.norm((landmarks[:, :2] - previous[1][:, :2]) * scale, axis=1)
+        _, torso = body_anchor(landmarks[None], self._image_size)
+        with np.errstate(invalid="ignore"):
+            moved = float(np.nanpercentile(step, 90)) if np.isfinite(step).any() else math.nan
+        speed = moved / (t_s - previous[0]) / max(float(torso[0]), 1e-6)
+        return speed if math.isfinite(speed) else 0.0
+
+    # -------------------------------------------------------------- context
+    def _recent(self, t_s: float, seconds: float, *, still_start: bool = False) -> list[_Frame]:
+        frames = [f for f in self._history if f.t >= t_s - seconds]
+        if still_start:
+            positions = self.spec.start_positions
+            chosen = [f for f in frames if f.still and f.posture in positions]
+            if len(chosen) >= 2:
+                return chosen
+            chosen = [f for f in frames if f.still]
+            if len(chosen) >= 2:
+                return chosen
+        return frames
+
+    def _estimate(self, frames: list[_Frame]) -> Any:
+        from posecheck.measure import estimate_context
+
+        assert self._image_size is not None
+        return estimate_context(np.stack([f.landmarks for f in frames]), self._image_size)
+
+    def _use_context(self, ctx: Any, frames: list[_Frame]) -> None:
+        """Measure from ``ctx`` on; relative columns from the median over ``frames``."""
+        self._ctx = ctx
+        self._fixed_t = frames[-1].t if frames else self._fixed_t
+        near = getattr(ctx, "near_side", None) or "left"
+        if near != self._plan.near_side:
+            self._plan = ColumnPlan(self.spec, near)
+            self.machine.set_plan(self._plan)
+        self._baseline = None
+        if self._plan.relative_columns and frames:
+            rows = self._plan.compute(np.stack([f.landmarks for f in frames]), ctx)
+            self._baseline = self._plan.baseline(rows)
+        self._recent_rows.clear()
+
+    def _provisional_context(self, t_s: float) -> None:
+        if self._given_ctx is not None or not self._history or self._image_size is None:
+            return
+        if t_s - self._ctx_t < CONTEXT_REFRESH_S and self._ctx is not None:
+            return
+        self._ctx_t = t_s
+        frames = self._recent(t_s, self.spec.setup.window_s, still_start=True)
+        if frames:
+            self._use_context(self._estimate(frames), frames)
+
+    def _freeze(self, t_s: float) -> None:
+        """The start position was recognised: fix the context from its still frames."""
+        self._frozen = True
+        frames = self._recent(t_s, self.spec.setup.window_s, still_start=True)
+        if not frames:
+            return
+        ctx = self._given_ctx if self._given_ctx is not None else self._estimate(frames)
+        self._use_context(ctx, frames)
+        self.machine.restart_from_rest()
+
+    def _refix(self, t_s: float, frames: list[_Frame]) -> None:
+        """Fix the context again from ``frames`` (the person rests in the start position)."""
+        self._use_context(self._estimate(frames), frames)
+        self.machine.restart_from_rest()
+        m = self.machine
+        m.view = str(getattr(self._ctx, "view", m.view))
+        m.events.append(PositionRecognised(t_s, m.position, m.view, self._plan.near_side))  # type: ignore[arg-type]
+
+    def _check_cut(self, t_s: float) -> None:
+        """A camera cut (or a moved camera) while the person rests: hips and shoulders
+        jumped to another place and the pelvis is seen from another angle within the
+        last ``2 * CUT_S``, and the picture is still again (a movement moves the hips or
+        the shoulders, turns the pelvis slowly and goes on). A movement that had just
+        begun is dropped and the context is fixed again once the person is seen still."""
+        if self._given_ctx is not None or self._image_size is None or len(self._history) < 2:
+            return
+        now = self._history[-1]
+        if not now.still:
+            return  # a cut is over when the picture is still again; a movement goes on
+        # the picture may settle a little after the cut: look back twice the cut time
+        before = next((f for f in reversed(self._history) if f.t <= now.t - 2 * CUT_S), None)
+        if before is None or now.t - before.t > 4 * CUT_S or before.t < self._fixed_t:
+            return
+        m = self.machine
+        if m.phase == "raising" and m.rep_start_t < before.t:
+            return  # a movement that began before the jump is a movement
+        torso = getattr(self._ctx, "torso_length_px", None)
+        if not torso:
+            return
+        pair = np.stack([before.landmarks, now.landmarks])
+        hip, _ = body_anchor(pair, self._image_size)
+        shoulders = 0.5 * (pair[:, 11, :2] + pair[:, 12, :2]) * np.array(self._image_size)
+        pelvis = pelvis_view(pair, self._image_size, torso)
+        moved = float(np.linalg.norm(hip[1] - hip[0])) / torso
+        moved_too = float(np.linalg.norm(shoulders[1] - shoulders[0])) / torso
+        turned = float(np.linalg.norm(pelvis[1] - pelvis[0]))
+        if min(moved, moved_too) > CUT_MOVE and turned > CUT_TURN:
+            self._cut_t = t_s
+            self.machine.restart_from_rest()
+
+    def _settle_after_cut(self, t_s: float) -> None:
+        """After a cut: fix the context from the first :data:`CUT_S` of still frames."""
+        recent = [f for f in self._history if f.t >= t_s - CUT_S and f.t > (self._cut_t or 0.0)]
+        if len(recent) < 2 or recent[0].t > t_s - 0.9 * CUT_S:
+            return
+        if all(f.still for f in recent):
+            self._cut_t = None
+            self._refix(t_s, recent)
+
+    def _check_lowest(self, t_s: float) -> None:
+        """Re-fix when the person rests still clearly below the start zone."""
+        m = self.machine
+        if m.phase not in ("start", "rest", "done") or self._given_ctx is not None:
+            return
+        window = self.spec.setup.window_s
+        recent = [f for f in self._history if f.t >= t_s - window]
+        if len(recent) < 2 or recent[0].t > t_s - 0.9 * window:
+            return
+        if not all(f.still and f.posture in self.spec.start_positions for f in recent):
+            return
+        xs = np.array([f.x for f in recent], dtype=np.float64)
+        if not np.isfinite(xs).all():
+            return
+        if float(np.max(xs)) < m.se - (m.ee - m.se):
+            self._refix(t_s, recent)
+
+    # -------------------------------------------------------------- measuring
+    def _row(
+        self, landmarks: np.ndarray | None, t_s: float, moving: bool
+    ) -> tuple[list[float], str, str]:
+        plan = self._plan
+        k = len(plan.columns)
+        if landmarks is None or self._ctx is None:
+            return [math.nan] * k, "unknown", "unknown"
+        lm = landmarks[None]
+        raw = plan.compute(lm, self._ctx)[0]
+        if self._baseline is not None and len(self._baseline) == len(raw):
+            plan.subtract_baseline(raw, self._baseline)
+        row = raw.tolist()
+        # speeds: backward differences over at least SPEED_SPAN_S (time-based)
+        recent = self._recent_rows
+        if recent and t_s <= recent[-1][0]:
+            recent.clear()
+        recent.append((t_s, row))
+        while len(recent) > 2 and recent[1][0] <= t_s - self._speed_span:
+            recent.popleft()
+        t0, old = recent[0]
+        for j, base in plan.speed_pairs:
+            row[j] = (row[base] - old[base]) / (t_s - t0) if t_s > t0 else math.nan
+        self.machine.speed_lag = 0.5 * (t_s - t0)
+        from posecheck.measure import classify_posture
+        from posecheck.measure.posture import frame_views
+
+        angle = float(getattr(self._ctx, "floor_angle_deg", 0.0))
+        size = self._image_size or (1, 1)
+        view = str(frame_views(lm, size, angle)[0])
+        ctx_view = getattr(self._ctx, "view", None)
+        posture = str(
+            classify_posture(lm, size, angle, view="feet" if ctx_view == "feet" else None)[0]
+        )
+        if moving:
+            posture = "moving"
+        return row, posture, view
+
+
+def analyze_sequence(
+    spec: ExerciseSpec,
+    seq: PoseSequence,
+    smoothing: str = "butterworth",
+    *,
+    drop_other_people: bool = True,
+    context: Any = None,
+) -> EngineRun:
+    """Analyse a recorded pose sequence against ``spec``.
+
+    The sequence is smoothed zero-phase (``smoothing``, see
+    :func:`posecheck.smoothing.make_smoother`) and every frame goes through
+    ``ExerciseEngine(spec, smoothing="none")``: exactly what a live replay of
+    the smoothed poses gives.
+    """
+    smoothed = _smooth(seq, smoothing) if len(seq) else seq
+    engine = ExerciseEngine(
+        spec,
+        smoothing="none",
+        context=context,
+        drop_other_people=drop_other_people,
+        record=True,
+    )
+    times = smoothed.times_s
+    landmarks = smoothed.landmarks
+    has = smoothed.has_pose
+    size = smoothed.image_size
+    for i, t in enumerate(times.tolist()):
+        pose = None
+        if has[i]:
+            pose = Pose(int(smoothed.timestamps_ms[i]), size, landmarks[i])
+        engine.update(pose, t)
+    if len(times):
+        engine.finish(float(times[-1]))
+    return engine.run()
+
+
+def measure_context(spec: ExerciseSpec, seq: PoseSequence) -> tuple[Any, np.ndarray]:
+    """The measuring context the engine fixes for ``seq`` and the ``(T,)`` mask of the
+    frames it came from (the still start-position frames before recognition)."""
+    engine = ExerciseEngine(spec, smoothing="none", record=True)
+    mask = np.zeros(len(seq), dtype=bool)
+    times = seq.times_s.tolist()
+    for i, t in enumerate(times):
+        engine.update(seq.pose_at(i), t)
+        if engine.machine.phase != "setup":
+            window = engine.spec.setup.window_s
+            chosen = {f.t for f in engine._recent(t, window, still_start=True)}
+            mask = np.isin(seq.times_s, list(chosen))
+            break
+    if not mask.any():
+        mask = seq.has_pose
+    return engine.context, mask
+
+
+def run_rows(
+    machine: StepMachine,
+    times: np.ndarray,
+    rows: np.ndarray,
+    postures: np.ndarray,
+    views: np.ndarray,
+) -> None:
+    """Feed precomputed rows to the state machine (the engine's inner loop, for benchmarks)."""
+    step = machine.step
+    for t, row, posture, view in zip(
+        times.tolist(), rows.tolist(), postures.tolist(), views.tolist(), strict=True
+    ):
+        step(t, row, posture, view)

@@ -45,23 +45,29 @@ from posecheck.i18n import Text
 from posecheck.specs.model import SEVERITY_RANK, ExerciseSpec, Severity
 
 NAN = math.nan
+SETTLED_FRACTION = 0.12
+"""In the end zone the movement counts as settled below this fraction of its peak speed
+(or below the spec's ``still_speed`` if higher)."""
 _SIDES = ("left", "right")
 
 
 class RecentFraction:
     """Fraction of ``True`` among the samples of the last ``window_s`` seconds."""
 
-    __slots__ = ("first_t", "items", "ok", "window_s")
+    __slots__ = ("first_t", "items", "last_dt", "ok", "window_s")
 
     def __init__(self, window_s: float) -> None:
         self.window_s = window_s
         self.items: deque[tuple[float, bool, str]] = deque()
         self.ok = 0
         self.first_t: float | None = None
+        self.last_dt = 0.0
 
     def add(self, t: float, ok: bool, label: str = "") -> None:
         if self.first_t is None:
             self.first_t = t
+        if self.items and t > self.items[-1][0]:
+            self.last_dt = t - self.items[-1][0]
         self.items.append((t, ok, label))
         self.ok += ok
         limit = t - self.window_s
@@ -73,8 +79,11 @@ class RecentFraction:
         return self.ok / len(self.items) if self.items else 0.0
 
     def covered(self, t: float) -> bool:
-        """Samples have been collected for (almost) the whole window."""
-        return self.first_t is not None and t - self.first_t >= self.window_s * 0.95
+        """Samples have been collected for (almost) the whole window (each sample stands
+        for one frame interval, so a lower frame rate covers the window as soon)."""
+        if self.first_t is None:
+            return False
+        return t - self.first_t + self.last_dt >= self.window_s * 0.95
 
     def majority(self) -> str:
         labels = Counter(label for _, ok, label in self.items if ok)
@@ -211,6 +220,11 @@ class StepMachine:
         self.value = NAN  # primary value (spec units) of the last frame
         self.x = NAN  # sign * value
         self.speed = NAN
+        self.speed_lag = 0.0
+        self.move_speed = 0.0
+        """Peak |speed| of the movement since it left the start zone."""
+        """Seconds the speed columns lag behind (a backward difference over a span
+        describes the middle of that span)."""
         self.settled_since: float | None = None
         self.sign_votes = 0.0
         self.signed = plan.primary.kind == SIGNED
@@ -235,7 +249,7 @@ class StepMachine:
         self.in_band = True
         self.plateau = 0.0
         self.noise = 0.0
-        self.band = 0.03 * abs(self.ee - self.se)
+        self.band = 0.02 * abs(self.ee - self.se)
         self.reached = False
         # outputs
         self.faults: list[FaultInterval] = []
@@ -251,6 +265,21 @@ class StepMachine:
         sources = [*plan.checks, *plan.tempo]
         for flag, source in zip(self.flags, sources, strict=True):
             flag.source = source
+
+    def restart_from_rest(self) -> None:
+        """The measuring context was fixed (again) or the camera view changed: a
+        movement in progress is dropped (not counted) and the start extreme is found
+        anew."""
+        if self.phase in ("raising", "hold", "lowering"):
+            self.side = None
+            self.held = 0.0
+            self.hold_start = None
+            self._enter("start", self.t)
+        self.cand = ""
+        self.start_extreme = NAN
+        self.settled_since = None
+        self.lost_window.clear()  # the position was just seen: nothing lost so far
+        self.phase_t = self.t
 
     # ------------------------------------------------------------------ helpers
     def _read(self, src: Source, row: list[float]) -> float:
@@ -333,12 +362,19 @@ class StepMachine:
         sp = self._read(self.plan.primary_speed, row)
         self.speed = sp
         if sp == sp:
-            if abs(sp) <= self.still:
+            still = self.still
+            if self.phase == "hold":
+                # slow against the peak speed of the movement = settled
+                # (a knee pulled a little tighter at the chest is being held)
+                still = max(still, SETTLED_FRACTION * self.move_speed)
+            if abs(sp) <= still:
                 if self.settled_since is None:
-                    self.settled_since = t
+                    self.settled_since = t - self.speed_lag
             else:
                 self.settled_since = None
         phase = self.phase
+        if sp == sp and (phase == "raising" or self.cand == "raising"):
+            self.move_speed = max(self.move_speed, abs(sp))
         if phase == "setup":
             self._setup(t, valid, x, posture, view, row)
         elif phase in ("start", "rest", "done"):
@@ -370,7 +406,7 @@ class StepMachine:
     ) -> None:
         if not valid:
             return
-        ok = posture in self.positions
+        ok = posture in self.positions and self._required(row)
         self.setup_window.add(t, ok, posture)
         self.view_window.add(t, view in self.views, view)
         if (
@@ -389,6 +425,18 @@ class StepMachine:
         elif t - self.setup_cue_t >= 10.0 and self.setup_window.covered(t):
             self.setup_cue_t = t
             self._cue(t, "position", PRIORITY["progress"], 10.0)
+
+    def _required(self, row: list[float]) -> bool:
+        """The start position's extra conditions (``setup.require``) hold in ``row``."""
+        for q, src in zip(self.spec.setup.require, self.plan.require, strict=True):
+            v = self._read(src, row)
+            if v != v:
+                return False
+            if q.absolute:
+                v = abs(v)
+            if (v <= q.value) if q.when == "above" else (v >= q.value):
+                return False
+        return True
 
     def _resting(self, t: float, valid: bool, x: float, posture: str, row: list[float]) -> None:
         phase = self.phase
@@ -417,6 +465,7 @@ class StepMachine:
             if self.cand != "raising":
                 self.cand = "raising"
                 self.cand_t = t
+                self.move_speed = 0.0
             elif t - self.cand_t >= self.dwell:
                 if phase == "rest":
                     self.events.append(RestEnded(t))
@@ -501,8 +550,10 @@ class StepMachine:
         if self.hold_start is None:
             # settled, or (noisy input) 1.5 s in the end zone without ever settling
             if valid and (self.settled_since is not None or t - self.phase_t >= 1.5):
-                self.hold_start = t
-                self.held = 0.0
+                settled = self.settled_since
+                self.hold_start = t if settled is None else min(t, max(settled, self.phase_t))
+                self.held = t - self.hold_start
+                self.held_at_last = self.held
                 self.plateau = self.x
                 self.noise = 0.0
                 self._hold_started(t)
@@ -512,11 +563,15 @@ class StepMachine:
             self.held += dt
         if valid:
             x = self.x
-            deviation = abs(x - self.plateau)
-            if self.settled_since is not None:
+            # held = not fallen back from the held position (moving deeper still holds)
+            deviation = max(self.plateau - x, 0.0)
+            if x > self.plateau:
+                self.plateau = x
+            elif self.settled_since is not None:
                 self.plateau += 0.2 * (x - self.plateau)
                 self.noise += 0.1 * (deviation - self.noise)
-            self.in_band = deviation <= max(self.band, min(3.0 * self.noise, 2.0 * self.band))
+            band = self.band
+            self.in_band = deviation <= max(band, min(2.0 * self.noise, 1.5 * band))
             if self.in_band:
                 self.held_at_last = self.held
         elif running and self.in_band:

@@ -20,6 +20,7 @@ from posecheck.specs.model import (
     HoldSpec,
     PrimarySpec,
     RepCheckSpec,
+    RequireSpec,
     RestSpec,
     SetupSpec,
     SidesSpec,
@@ -164,6 +165,17 @@ def build_spec(data: Mapping[str, Any], source: Path | None = None) -> ExerciseS
             float(s.get("window_s", 1.0)),
             float(s.get("min_fraction", 0.6)),
             float(s.get("lost_after_s", 2.0)),
+            bool(s.get("lowest_is_start", False)),
+            tuple(
+                RequireSpec(
+                    measurement=q["measurement"],
+                    side=_default_side(q["measurement"], q.get("side")),  # type: ignore[arg-type]
+                    when=q["when"],
+                    value=float(q["value"]),
+                    absolute=bool(q.get("absolute", False)),
+                )
+                for q in s.get("require", [])
+            ),
         ),
         checks=checks,
         tempo=tempo,

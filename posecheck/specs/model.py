@@ -118,12 +118,32 @@ class RestSpec:
 
 
 @dataclass(frozen=True, slots=True)
+class RequireSpec:
+    """A condition the start position must meet (besides the posture), e.g. arms
+    stretched overhead: ``measurement`` (on ``side``) ``when`` ``value``; with
+    ``absolute`` the magnitude is compared (a signed angle near ±180°)."""
+
+    measurement: str
+    side: SideSelector
+    when: Literal["above", "below"]
+    value: float
+    absolute: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class SetupSpec:
     """How the start position is recognised before anything counts."""
 
     window_s: float = 1.0
     min_fraction: float = 0.6
     lost_after_s: float = 2.0
+    lowest_is_start: bool = False
+    """The start position is where the primary is furthest from the end zone (lying
+    flat): when the person rests still beyond the start zone by more than the distance
+    between the zones, the start position is taken again from there (it had been
+    recognised while the end position was held)."""
+    require: tuple[RequireSpec, ...] = ()
+    """Conditions the start position must meet besides the posture."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -223,6 +223,31 @@ def spec_json_schema(measurement_names: list[str] | None = None) -> dict[str, An
                     "window_s": _number("Seconds the start position must be seen.", 0.1),
                     "min_fraction": {"type": "number", "minimum": 0, "maximum": 1},
                     "lost_after_s": _number("Seconds out of position before it is lost.", 0.1),
+                    "lowest_is_start": {
+                        "type": "boolean",
+                        "description": "The start position is where the primary is furthest "
+                        "from the end zone: resting still clearly beyond the start zone fixes "
+                        "the start position again (it was recognised during a hold).",
+                    },
+                    "require": {
+                        "type": "array",
+                        "description": "Conditions the start position must meet besides the "
+                        "posture (e.g. arms stretched overhead).",
+                        "items": _object(
+                            {
+                                "measurement": _measurement(measurement_names),
+                                "side": _side(),
+                                "when": {"enum": ["above", "below"]},
+                                "value": _number("Threshold in the measurement's unit."),
+                                "absolute": {
+                                    "type": "boolean",
+                                    "description": "Compare the magnitude (|value|).",
+                                },
+                            },
+                            ["measurement", "when", "value"],
+                            "One start-position condition.",
+                        ),
+                    },
                 },
                 [],
                 "Start-position recognition.",

@@ -229,6 +229,18 @@ def semantic_errors(data: Mapping[str, Any]) -> list[tuple[str, str]]:
             and target[0] > target[1]
         ):
             out.append(("primary.target", f"low ({target[0]}) is above high ({target[1]})"))
+    setup = data.get("setup", {})
+    requires = setup.get("require", []) if isinstance(setup, dict) else []
+    for i, item in enumerate(requires if isinstance(requires, list) else []):
+        if isinstance(item, dict):
+            out += _measurement_errors(
+                ["setup", "require", i],
+                item.get("measurement"),
+                item.get("side"),
+                names,
+                sides_mode,
+                allow_signed=False,
+            )
     codes: dict[str, str] = {}
     for section in ("checks", "tempo", "rep_checks"):
         items = data.get(section, [])

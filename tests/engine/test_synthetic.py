@@ -21,10 +21,10 @@ EXERCISES = ("knee_to_chest", "pelvic_tilt", "trunk_rotation", "curl_up", "back_
 
 # Known gaps, kept visible (strict: they fail the run once fixed, so they get promoted).
 KNOWN_FAULT_GAPS = {
-    ("pelvic_tilt", "hips_lifted"): "pelvic_tilt measurement breaks under a bridge (measure)",
-    ("pelvic_tilt", "small_range"): "pelvic_tilt noise (±4°) swamps an 8° range (measure)",
-    ("curl_up", "jerking"): "the synthetic jerk (< 130 °/s) is slower than the correct crunches "
-    "of the real clip (up to 120 °/s); the threshold follows the real clip",
+    ("curl_up", "jerking"): "the synthetic jerk peaks at 92 °/s of trunk speed (0.15 s "
+    "differences) for one or two frames, the fastest correct crunch of the real clip at 85 °/s "
+    "and its momentum sit-ups at 200 °/s: the threshold (130 °/s, between real correct and "
+    "real jerking) cannot also catch this mild synthetic jerk",
 }
 
 
