@@ -490,6 +490,13 @@ def compare_rep(
     )
 
 
+UNRECOGNISED_SIMILARITY_CAP = 50.0
+"""A recording in which the engine recognised no repetition scores at most this:
+a stretch whose traces resemble the demonstration (a crunch's hip angle looks like
+a knee pull) is still not the exercise, because it never went start → end → start
+with the spec's start position and thresholds."""
+
+
 def compare_whole(
     reference: Reference,
     times_s: np.ndarray,
@@ -554,7 +561,9 @@ def compare_whole(
         rep_index=None,
         side=side,
         reference_rep_index=ref_rep.index,
-        similarity=similarity_from_deviation(alignment.mean_deviation),
+        similarity=min(
+            similarity_from_deviation(alignment.mean_deviation), UNRECOGNISED_SIMILARITY_CAP
+        ),
         mean_deviation=alignment.mean_deviation,
         channels=tuple(p.own for p in alignment.pairs),
         primary=own_key,
