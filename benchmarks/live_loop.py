@@ -1,12 +1,19 @@
 """Live-loop throughput vs bare pose estimation on the same frames, and live latency.
 
-1. Decodes a clip into memory, then times
-   - bare: ``PoseEstimator.estimate`` on every frame, one thread (VIDEO mode);
-   - live loop: the app's pipeline on the same frames — capture thread → inference
-     thread → main thread (engine update, cues, overlay drawing, offscreen display) —
-     with lossless hand-over so every frame goes through, as fast as it can.
-   Prints both fps and the ratio (goal ≥ 0.95: the extra work of the live app runs in
-   parallel with inference and must not slow it down).
+1. Decodes a clip into memory, then times, alternating, ``--repeat`` times each:
+   - bare: ``PoseEstimator.estimate`` (the app's estimator options, VIDEO mode) on every
+     frame, one thread, nothing else;
+   - live loop: the app's pipeline on the same frames — capture thread → latest-frame
+     slot → inference thread → latest-frame slot → main thread (engine update, cues,
+     overlay drawing, offscreen display). The capture slot waits until inference took
+     the frame (a camera that always has a new frame ready, so every frame is
+     estimated); the result slot is the app's: a result the main thread has not taken
+     yet is replaced (dropped), so drawing never holds up inference.
+   Prints the medians and the ratio of frames *shown* per second to bare fps (goal
+   ≥ 0.95: the live app's extra work runs beside inference, on the other core, and
+   must not slow it down), the estimated fps and the results dropped before display,
+   the CPU time per frame of each (on a machine with a free core the loop can only
+   reach the bare fps when its extra CPU time fits on that core) and the load average.
 2. Plays the clip as if live (real time) through ``LiveSession`` and prints the
    capture→display latency (mean, p95) and the display fps.
 
@@ -16,14 +23,19 @@ Usage: python benchmarks/live_loop.py [--clip PATH] [--model PATH] [--exercise I
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
 import numpy as np
+
+from posecheck.pose.estimator import EstimatorOptions, PoseEstimator, RunningMode
+from posecheck.sources import Frame
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -44,8 +56,7 @@ class MemorySource:
         self.size = (frames[0].shape[1], frames[0].shape[0])
         self.i = 0
 
-    def read(self):  # type: ignore[no-untyped-def]
-        from posecheck.sources import Frame
+    def read(self) -> Frame | None:
 
         if self.i >= len(self.frames):
             return None
@@ -60,7 +71,7 @@ class MemorySource:
 def decode(clip: Path, limit: int | None) -> tuple[list[np.ndarray], float]:
     capture = cv2.VideoCapture(str(clip))
     fps = capture.get(cv2.CAP_PROP_FPS) or 30.0
-    frames = []
+    frames: list[np.ndarray] = []
     while limit is None or len(frames) < limit:
         ok, image = capture.read()
         if not ok:
@@ -70,8 +81,7 @@ def decode(clip: Path, limit: int | None) -> tuple[list[np.ndarray], float]:
     return frames, fps
 
 
-def make_estimator(model: Path):  # type: ignore[no-untyped-def]
-    from posecheck.pose.estimator import EstimatorOptions, PoseEstimator, RunningMode
+def make_estimator(model: Path) -> PoseEstimator:
 
     estimator = PoseEstimator.create_from_options(
         EstimatorOptions(model_path=model, running_mode=RunningMode.VIDEO)
@@ -80,17 +90,26 @@ def make_estimator(model: Path):  # type: ignore[no-untyped-def]
     return estimator
 
 
-def bare(model: Path, fps: float) -> float:
+@dataclass
+class Run:
+    shown_fps: float
+    inferred_fps: float
+    cpu_ms: float
+    dropped: int
+
+
+def bare(model: Path, fps: float) -> Run:
     estimator = make_estimator(model)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     for i, image in enumerate(FRAMES):
         estimator.estimate(image, round(i * 1000 / fps) + 1)
-    elapsed = time.perf_counter() - t0
+    elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
     estimator.close()
-    return len(FRAMES) / elapsed
+    n = len(FRAMES)
+    return Run(n / elapsed, n / elapsed, 1000 * cpu / n, 0)
 
 
-def live_loop(model: Path, fps: float, exercise: str) -> float:
+def live_loop(model: Path, fps: float, exercise: str) -> Run:
     from posecheck.engine import ExerciseEngine
     from posecheck.feedback.cues import CueScheduler
     from posecheck.feedback.overlay import OverlayStatus, render_overlay
@@ -104,11 +123,11 @@ def live_loop(model: Path, fps: float, exercise: str) -> float:
     display = OffscreenDisplay(None)
     estimator = make_estimator(model)
     captured: LatestSlot = LatestSlot(lossless=True)
-    inferred: LatestSlot = LatestSlot(lossless=True)
+    inferred: LatestSlot = LatestSlot()
     source = MemorySource(FRAMES, fps)
     capture = CaptureThread(source, captured, pace_unpaced=None)  # type: ignore[arg-type]
     inference = InferenceThread(estimator.estimate, captured, inferred)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     capture.start()
     inference.start()
     shown = 0
@@ -125,10 +144,11 @@ def live_loop(model: Path, fps: float, exercise: str) -> float:
                                cue=cues.shown(), status=OverlayStatus())
         display.show(image)
         shown += 1
-    elapsed = time.perf_counter() - t0
+    elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
     estimator.close()
-    assert shown == len(FRAMES), (shown, len(FRAMES))
-    return shown / elapsed
+    n = len(FRAMES)
+    assert inference.frames == n and shown + inferred.dropped == n, (shown, inferred.dropped, n)
+    return Run(shown / elapsed, inference.frames / elapsed, 1000 * cpu / n, inferred.dropped)
 
 
 def as_live(clip: Path, model: Path, exercise: str) -> str:
@@ -155,6 +175,10 @@ FRAMES: list[np.ndarray] = []
 FPS = 30.0
 
 
+def _load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def main() -> int:
     global FRAMES, FPS
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -168,15 +192,23 @@ def main() -> int:
     FRAMES, FPS = decode(args.clip, args.frames)
     print(f"clip {args.clip.name}: {len(FRAMES)} frames {FRAMES[0].shape[1]}x{FRAMES[0].shape[0]}, "
           f"model {args.model.name}")
-    bare_fps, loop_fps = [], []
+    print(f"load average before: {_load()}")
+    bare_runs, loop_runs = [], []
     for _ in range(args.repeat):  # interleaved, so load changes hit both alike
-        bare_fps.append(bare(args.model, FPS))
-        loop_fps.append(live_loop(args.model, FPS, args.exercise))
-    b, lv = statistics.median(bare_fps), statistics.median(loop_fps)
-    print(f"bare pose estimation: {b:.1f} fps (median of {args.repeat}: "
-          f"{', '.join(f'{x:.1f}' for x in bare_fps)})")
-    print(f"live loop (capture + inference + engine + overlay + display): {lv:.1f} fps "
-          f"({', '.join(f'{x:.1f}' for x in loop_fps)})")
+        bare_runs.append(bare(args.model, FPS))
+        loop_runs.append(live_loop(args.model, FPS, args.exercise))
+    b = statistics.median(r.shown_fps for r in bare_runs)
+    lv = statistics.median(r.shown_fps for r in loop_runs)
+    print(f"bare pose estimation: {b:.1f} fps, "
+          f"{statistics.median(r.cpu_ms for r in bare_runs):.1f} ms CPU/frame "
+          f"(median of {args.repeat}: {', '.join(f'{r.shown_fps:.1f}' for r in bare_runs)})")
+    print(f"live loop (capture + inference + engine + cues + overlay + display): {lv:.1f} fps "
+          f"shown ({', '.join(f'{r.shown_fps:.1f}' for r in loop_runs)}), "
+          f"{statistics.median(r.inferred_fps for r in loop_runs):.1f} fps estimated, "
+          f"{statistics.median(r.cpu_ms for r in loop_runs):.1f} ms CPU/frame, "
+          f"results dropped before display: {', '.join(str(r.dropped) for r in loop_runs)} "
+          f"of {len(FRAMES)}")
+    print(f"load average after: {_load()}")
     print(f"ratio live/bare: {lv / b:.3f} (goal >= 0.95)")
     if not args.skip_live:
         print("as live (real time):")

@@ -141,7 +141,8 @@ def _text_height(
 def _sprite(
     text: str, size: int, color: BGR, bold: bool, max_width: int | None, max_lines: int | None
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Rendered text (outlined) as a BGR patch and its alpha mask; cached, as texts repeat."""
+    """Rendered text (outlined), cached as texts repeat: the BGR patch already multiplied
+    by its alpha (float32) and ``1 - alpha`` (float32, one channel), ready to blend."""
     font = _font(size, bold)
     lines = _wrap(text, font, max_width, max_lines) if max_width else [text]
     stroke = max(1, size // 14)
@@ -154,28 +155,28 @@ def _sprite(
         draw.text((stroke, stroke + i * step), line, font=font, fill=(*color[::-1], 255),
                   stroke_width=stroke, stroke_fill=(0, 0, 0, 255))
     rgba = np.asarray(pil)
-    bgr = np.ascontiguousarray(rgba[:, :, 2::-1])
     alpha = rgba[:, :, 3:4].astype(np.float32) / 255.0
-    return bgr, alpha
+    premultiplied = rgba[:, :, 2::-1] * alpha
+    return premultiplied, 1.0 - alpha
 
 
 def _draw_texts(image: np.ndarray, items: list[_TextItem]) -> np.ndarray:
     """Blend each (cached) text sprite into ``image`` in place at its anchor."""
     h, w = image.shape[:2]
     for item in items:
-        bgr, alpha = _sprite(item.text, item.size, item.color, item.bold, item.max_width,
-                             item.max_lines)
-        sh, sw = bgr.shape[:2]
+        premultiplied, inverse = _sprite(item.text, item.size, item.color, item.bold,
+                                         item.max_width, item.max_lines)
+        sh, sw = premultiplied.shape[:2]
         x, y = item.xy
         x -= {"l": 0, "m": sw // 2, "r": sw}[item.anchor[0]]
         y -= {"a": 0, "m": sh // 2, "s": sh}.get(item.anchor[1], 0)
         x0, y0, x1, y1 = max(0, x), max(0, y), min(w, x + sw), min(h, y + sh)
         if x1 <= x0 or y1 <= y0:
             continue
-        patch = bgr[y0 - y:y1 - y, x0 - x:x1 - x]
-        a = alpha[y0 - y:y1 - y, x0 - x:x1 - x]
+        patch = premultiplied[y0 - y:y1 - y, x0 - x:x1 - x]
+        keep = inverse[y0 - y:y1 - y, x0 - x:x1 - x]
         roi = image[y0:y1, x0:x1]
-        roi[:] = (patch * a + roi * (1.0 - a)).astype(np.uint8)
+        roi[:] = (roi * keep + patch).astype(np.uint8)
     return image
 
 
@@ -195,9 +196,17 @@ def _panel(image: np.ndarray, x0: int, y0: int, x1: int, y1: int, color: BGR = P
     if x1 <= x0 or y1 <= y0:
         return
     roi = image[y0:y1, x0:x1]
-    overlay = np.empty_like(roi)
-    overlay[:] = color
+    overlay = _plain(h, w, color)[y0:y1, x0:x1]
     cv2.addWeighted(overlay, alpha, roi, 1 - alpha, 0, dst=roi)
+
+
+@functools.lru_cache(maxsize=16)
+def _plain(h: int, w: int, color: BGR) -> np.ndarray:
+    """A cached one-colour image (read-only) that panels blend in."""
+    image = np.empty((h, w, 3), np.uint8)
+    image[:] = color
+    image.flags.writeable = False
+    return image
 
 
 def _get(obj: Any, name: str, default: Any = None) -> Any:

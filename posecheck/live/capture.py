@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+import cv2
 import numpy as np
 
 from posecheck.errors import SourceError
@@ -151,8 +152,7 @@ class CaptureThread(threading.Thread):
                     if wait > 0:
                         time.sleep(wait)
                 if self.mirror:
-                    frame = Frame(np.ascontiguousarray(frame.image[:, ::-1]), frame.timestamp_ms,
-                                  frame.index)
+                    frame = Frame(cv2.flip(frame.image, 1), frame.timestamp_ms, frame.index)
                 self.frames += 1
                 self.out.put(Captured(frame, time.monotonic()))
         except SourceError as exc:

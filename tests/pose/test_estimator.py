@@ -12,6 +12,8 @@ import pytest
 
 from posecheck.errors import ModelError
 from posecheck.pose.estimator import (
+    CHECK_EVERY,
+    QUIET_FRAMES,
     EstimatorOptions,
     PoseEstimator,
     RunningMode,
@@ -92,6 +94,35 @@ def test_video_mode_tracks_a_clip(media_dir: Path, model_path: Path) -> None:
                 found += 1
                 assert pose.timestamp_ms == frame.timestamp_ms
     assert found >= 60  # of 65 frames
+
+
+def _clip_landmarks(clip: Path, options: EstimatorOptions) -> tuple[np.ndarray, list[bool]]:
+    rows, single = [], []
+    with open_source(clip) as source, PoseEstimator.create_from_options(options) as estimator:
+        for frame in source:
+            pose = estimator.estimate(frame.image, frame.timestamp_ms)
+            rows.append(pose.landmarks if pose is not None else np.full((33, 5), np.nan))
+            single.append(estimator.tracking_one_person)
+    return np.array(rows), single
+
+
+def test_single_person_tracking_follows_the_same_person(media_dir: Path, model_path: Path) -> None:
+    """One person in view: after the quiet frames a 1-person landmarker takes over
+    (checks for a second person in between); the poses stay those of the default."""
+    clip = media_dir / "videos" / "standing" / "tfjs_pose_1.mp4"
+    default, never = _clip_landmarks(clip, EstimatorOptions(model_path, rotation="none"))
+    single, mode = _clip_landmarks(
+        clip, EstimatorOptions(model_path, rotation="none", single_person_tracking=True)
+    )
+    assert len(default) > QUIET_FRAMES + 3 * CHECK_EVERY
+    assert not any(never)
+    assert not any(mode[: QUIET_FRAMES - 1]) and sum(mode) > len(mode) // 2
+    found_default, found_single = ~np.isnan(default[:, 0, 0]), ~np.isnan(single[:, 0, 0])
+    assert found_single.mean() >= found_default.mean() - 0.02
+    both = found_default & found_single
+    body = slice(11, 29)  # shoulders to feet
+    diff = np.abs(single[both, body, :2] - default[both, body, :2]).mean()
+    assert diff < 0.02, f"landmarks differ by {diff:.3f} of the image on average"
 
 
 def test_live_stream_delivers_poses_in_the_callback(media_dir: Path, model_path: Path) -> None:
