@@ -42,7 +42,8 @@ def media_dir() -> Path:
 def model_path() -> Path:
     """The full pose model: ``POSECHECK_MODEL`` or ``../shared/models``."""
     env = os.environ.get("POSECHECK_MODEL")
-    return require(Path(env) if env else MODELS / "pose_landmarker_full.task", "pose model")
+    path = Path(env).resolve() if env else MODELS / "pose_landmarker_full.task"
+    return require(path, "pose model")
 
 
 def _code_fingerprint() -> str:
