@@ -226,11 +226,12 @@ def test_real_clip_runs_to_the_end(relative: str, media_dir: Path, run_live) -> 
     clip = media_dir / "videos" / relative
     exercise = relative.split("/")[0]
     run = run_live(clip, (exercise,), lang="en", every=60, pace=2.0)
-    assert run.summary.status == "source_ended"
+    # the clip ends, or the exercise is done before the clip ends (e.g. the crunches)
+    assert run.summary.status in {"source_ended", "completed"}
     assert msg.EXERCISE_START.en.format(name=_spec_name(exercise)) in run.said()
     with run.db() as db:
         (session,) = db.sessions()
-        assert session.status == "source_ended"
+        assert session.status == run.summary.status
         assert [e.exercise_id for e in db.exercises()] == [exercise]
         reps = db.reps()
     height, width = cv2.imread(str(run.display.saved[0])).shape[:2]
