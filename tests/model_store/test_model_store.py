@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib.util
 import io
 import logging
 import socket
@@ -20,7 +21,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from conftest import MODELS, require
 
 from posecheck.cli import main
 from posecheck.errors import ModelError
@@ -39,6 +39,17 @@ from posecheck.model_store import (
 FULL_SHA = OFFICIAL_SHA256["full"]
 FULL_URL = MODEL_URL_TEMPLATE.replace("{variant}", "full")
 FULL_SIZE = 9_398_198
+
+# The root conftest's helpers, loaded by path: a bare "import conftest" can pick up
+# another folder's conftest.py depending on collection order.
+_spec = importlib.util.spec_from_file_location(
+    "_root_conftest", Path(__file__).parents[1] / "conftest.py"
+)
+assert _spec is not None and _spec.loader is not None
+_root_conftest = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_root_conftest)
+MODELS = _root_conftest.MODELS
+require = _root_conftest.require
 
 
 # --- fixtures --------------------------------------------------------------------------
