@@ -36,6 +36,11 @@ from posecheck.measure.pelvis import hip_lift as pelvic_hip_lift
 from posecheck.measure.pelvis import pelvic_tilt_index
 
 DIRECTION_CUE_SCALE = 0.03
+ON_TOP_WEIGHT = 2.0
+"""knee_rotation (side view): weight of "which knee is on top" against MediaPipe depth.
+Measured on the rendered rotation clips with the frame upright and turned (rotation
+``auto``): depth alone picks the right direction in 78-99 % of moved frames, knee order
+alone in 78-100 %, this weighting in 90-100 %."""
 """Side-view knee rotation: direction cue (torso lengths) at which the sign is ~76 % certain."""
 
 SIDE_SELECTORS = ("left", "right", "near", "far", "max", "min", "both", "mean")
@@ -464,7 +469,7 @@ def _knee_rotation(b: BodyFrames) -> np.ndarray:
             - rest_z[g.index("right_hip")]
         )
     w = b.ctx.image_size[0]
-    toward_camera = -on_top - 0.5 * depth * w / b.torso
+    toward_camera = -ON_TOP_WEIGHT * on_top - 0.5 * depth * w / b.torso
     # A soft sign: near rest the direction cues are ~0 and noisy, so the value fades to 0
     # instead of flipping between +-(noise-sized angles).
     direction = np.tanh(toward_camera / DIRECTION_CUE_SCALE)
