@@ -92,3 +92,23 @@ def clip_poses(
         return memo[relative]
 
     return get
+
+
+@pytest.fixture
+def truncated_clip(media_dir: Path, tmp_path: Path) -> Path:
+    """An AVI whose header says 60 frames, cut off after about half of them."""
+    import cv2
+
+    src = cv2.VideoCapture(str(require(media_dir / "rendered" / "curl_up.mp4", "clip")))
+    whole = tmp_path / "whole.avi"
+    writer = cv2.VideoWriter(str(whole), cv2.VideoWriter.fourcc(*"MJPG"), 15, (640, 480))
+    for _ in range(60):
+        ok, image = src.read()
+        assert ok
+        writer.write(image)
+    writer.release()
+    src.release()
+    data = whole.read_bytes()
+    cut = tmp_path / "cut.avi"
+    cut.write_bytes(data[: len(data) // 2])
+    return cut

@@ -14,23 +14,6 @@ from posecheck.pose.io import read_landmarks, read_metadata
 pytestmark = pytest.mark.model
 
 
-def truncated_video(media_dir: Path, folder: Path, frames: int = 60) -> Path:
-    """An AVI whose header says ``frames`` frames, cut off after about half of them."""
-    src = cv2.VideoCapture(str(media_dir / "rendered" / "curl_up.mp4"))
-    path = folder / "whole.avi"
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"MJPG"), 15, (640, 480))
-    for _ in range(frames):
-        ok, image = src.read()
-        assert ok
-        writer.write(image)
-    writer.release()
-    src.release()
-    data = path.read_bytes()
-    cut = folder / "cut.avi"
-    cut.write_bytes(data[: len(data) // 2])
-    return cut
-
-
 def _green(image: np.ndarray) -> np.ndarray:
     """Pixels of the default skeleton colour (pure green, allowing for mp4 compression)."""
     b, g, r = (image[:, :, i].astype(int) for i in range(3))
@@ -97,9 +80,9 @@ def test_poses_bad_input_is_a_message(tmp_path: Path, capsys: pytest.CaptureFixt
 
 
 def test_poses_keeps_what_was_written_when_the_video_breaks_off(
-    media_dir: Path, model_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    truncated_clip: Path, model_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    cut = truncated_video(media_dir, tmp_path)
+    cut = truncated_clip
     out = tmp_path / "p.jsonl"
     code = main(
         ["poses", str(cut), "--out", str(out), "--model", str(model_path), "--smooth", "one_euro"]

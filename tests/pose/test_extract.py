@@ -6,7 +6,6 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-import cv2
 import numpy as np
 import pytest
 
@@ -60,28 +59,11 @@ def test_options_are_forced_to_video_mode(media_dir: Path, model_path: Path) -> 
     assert len(seq) == 1 and seq.has_pose[0]
 
 
-def truncated_video(media_dir: Path, folder: Path, frames: int = 60) -> Path:
-    """An AVI whose header says ``frames`` frames, cut off after about half of them."""
-    src = cv2.VideoCapture(str(media_dir / "rendered" / "curl_up.mp4"))
-    path = folder / "whole.avi"
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"MJPG"), 15, (640, 480))
-    for _ in range(frames):
-        ok, image = src.read()
-        assert ok
-        writer.write(image)
-    writer.release()
-    src.release()
-    data = path.read_bytes()
-    cut = folder / "cut.avi"
-    cut.write_bytes(data[: len(data) // 2])
-    return cut
-
-
 @pytest.mark.model
 def test_truncated_video_raises_or_keeps_readable_frames(
-    media_dir: Path, model_path: Path, tmp_path: Path
+    truncated_clip: Path, model_path: Path
 ) -> None:
-    cut = truncated_video(media_dir, tmp_path)
+    cut = truncated_clip
     with pytest.raises(TruncatedVideoError, match="truncated"):
         extract_poses(cut, model_path=model_path)
     seq = extract_poses(cut, model_path=model_path, allow_truncated=True)
