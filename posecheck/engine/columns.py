@@ -8,6 +8,7 @@ per second). The state machine reads plain floats from rows of these columns.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -104,14 +105,11 @@ class ColumnPlan:
         """``(K,)`` median of ``rows`` (start-position frames), 0 for absolute columns."""
         out = np.zeros(rows.shape[-1])
         if len(rows):
-            with np.errstate(all="ignore"):
-                import warnings
-
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore", RuntimeWarning)
-                    for j in self.relative_columns:
-                        value = np.nanmedian(rows[:, j])
-                        out[j] = value if np.isfinite(value) else 0.0
+            with np.errstate(all="ignore"), warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                for j in self.relative_columns:
+                    value = np.nanmedian(rows[:, j])
+                    out[j] = value if np.isfinite(value) else 0.0
         return out
 
     @property
@@ -195,19 +193,34 @@ def speed(values: np.ndarray, times_s: np.ndarray) -> np.ndarray:
     return out
 
 
+def measure_frames(
+    landmarks: np.ndarray, image_size: tuple[int, int], plan: ColumnPlan, ctx: object
+) -> tuple[np.ndarray, list[str], list[str]]:
+    """``(rows (T, K), views, postures)`` of ``landmarks`` ``(T, 33, 5)`` float64, each frame
+    exactly as measuring it alone gives it (the engine's per-frame measuring; speed
+    columns are NaN: the engine differentiates them over time)."""
+    from posecheck.measure.posture import classify_posture, frame_views
+
+    angle = float(getattr(ctx, "floor_angle_deg", 0.0))
+    views = frame_views(landmarks, image_size, angle)
+    feet = "feet" if getattr(ctx, "view", None) == "feet" else None
+    postures = classify_posture(landmarks, image_size, angle, feet, views=views)
+    rows = plan.compute(landmarks, ctx, per_frame=True)
+    return rows, [str(v) for v in views.tolist()], [str(p) for p in postures.tolist()]
+
+
 class FrameMeasurements:
     """Rows, views and postures of a recording's frames for a frame-by-frame consumer,
     measured in blocks.
 
     ``at(i, plan, ctx)`` gives exactly what measuring frame ``i`` alone gives
-    (``plan.compute(lm[i][None], ctx)[0]``, ``frame_views`` and ``classify_posture``
-    of that frame, as the engine does per frame), but measures the following
-    frames with the same plan and context in the same vectorised call: one
-    call per block instead of one per frame (measured ≈50× less time per frame
-    than one call per frame). A block grows from 8 frames while the plan and
-    context stay the same (up to ``max_block``), so a context re-estimated every
-    few frames wastes little. Frames are measured as given: a frame the consumer
-    skips (no pose, or a pose it ignored) is simply never asked for.
+    (:func:`measure_frames` of that one frame, as the engine measures a live
+    frame), but measures the following frames with the same plan and context
+    in the same vectorised call: one call per block instead of one per frame.
+    A block grows from 8 frames while the plan and context stay the same (up
+    to ``max_block``), so a context re-estimated every few frames wastes
+    little. Frames are measured as given: a frame the consumer skips (no pose,
+    or a pose it ignored) is simply never asked for.
 
     Args:
         landmarks: ``(T, 33, 5)`` landmarks of the recording (as given to the engine).
@@ -224,12 +237,17 @@ class FrameMeasurements:
         self._ctx: object = None
         self._start = self._stop = 0
         self._block = 8
-        self._rows = np.zeros((0, 0))
+        self._rows: list[list[float]] = []
         self._views: list[str] = []
         self._postures: list[str] = []
 
     def at(self, i: int, plan: ColumnPlan, ctx: object) -> tuple[np.ndarray, str, str]:
         """``(row (K,), view, posture)`` of frame ``i`` measured with ``plan`` and ``ctx``."""
+        row, view, posture = self.row(i, plan, ctx)
+        return np.asarray(row, dtype=np.float64), view, posture
+
+    def row(self, i: int, plan: ColumnPlan, ctx: object) -> tuple[list[float], str, str]:
+        """:meth:`at` with the row as a new list of floats (for scalar consumers)."""
         if plan is not self._plan or ctx is not self._ctx:
             self._plan, self._ctx, self._block = plan, ctx, 8
             self._fill(i)
@@ -237,20 +255,16 @@ class FrameMeasurements:
             self._block = min(2 * self._block, self._max_block)
             self._fill(i)
         j = i - self._start
-        return self._rows[j].copy(), self._views[j], self._postures[j]
+        return self._rows[j][:], self._views[j], self._postures[j]
 
     def _fill(self, i: int) -> None:
-        from posecheck.measure.posture import classify_posture, frame_views
-
         assert self._plan is not None
         stop = min(i + self._block, len(self._lm))
         lm = np.asarray(self._lm[i:stop], dtype=np.float64)
-        ctx = self._ctx
-        angle = float(getattr(ctx, "floor_angle_deg", 0.0))
-        views = frame_views(lm, self._size, angle)
-        feet = "feet" if getattr(ctx, "view", None) == "feet" else None
-        postures = classify_posture(lm, self._size, angle, feet, views=views)
-        self._rows = self._plan.compute(lm, ctx, per_frame=True)
-        self._views = [str(v) for v in views.tolist()]
-        self._postures = [str(p) for p in postures.tolist()]
+        with warnings.catch_warnings():  # frames without a pose: all-NaN reductions
+            warnings.simplefilter("ignore", RuntimeWarning)
+            rows, self._views, self._postures = measure_frames(
+                lm, self._size, self._plan, self._ctx
+            )
+        self._rows = rows.tolist()
         self._start, self._stop = i, stop

@@ -20,6 +20,15 @@ recognised; it is then fixed from the still start-position frames of the last
 
 Everything is measured in seconds, never in frames, so dropped frames on a
 slow machine change nothing but the time resolution.
+
+A recording (:func:`analyze_sequence`, :meth:`ExerciseEngine.feed_recording`)
+goes through the same per-frame step, but what the engine computes for each
+frame from its pose alone (identity anchor, landmark speed, measurement row,
+view, posture, camera-cut geometry) is computed for all frames at once in
+vectorised blocks, each frame exactly as alone: the same events, and the
+per-frame loop does only scalar work (≥ 50,000 frames/s, see
+``benchmarks/engine_throughput.py``). Everything that depends on earlier frames
+(which pose was the patient's, the recent-frame windows) runs frame by frame.
 """
 
 from __future__ import annotations
@@ -31,7 +40,7 @@ from typing import Any
 
 import numpy as np
 
-from posecheck.engine.columns import ColumnPlan
+from posecheck.engine.columns import ColumnPlan, FrameMeasurements, measure_frames
 from posecheck.engine.events import Event, PositionRecognised, RepRecord
 from posecheck.engine.faults import FaultInterval
 from posecheck.engine.identity import body_anchor
@@ -123,29 +132,94 @@ def _smooth(seq: PoseSequence, smoothing: str) -> PoseSequence:
     return make_smoother(smoothing).smooth(seq)
 
 
-def pelvis_view(landmarks: np.ndarray, image_size: tuple[int, int], torso_px: float) -> np.ndarray:
-    """``(T, 2)`` left-to-right hip vector in the image, in torso lengths.
-
-    The pelvis stays on the floor and does not turn in any of the exercises, so
-    a lasting change of how the camera sees it means the camera moved.
-    """
+def frame_motion(
+    previous: np.ndarray, current: np.ndarray, image_size: tuple[int, int]
+) -> np.ndarray:
+    """``(T,)`` how far the landmarks moved from ``previous`` to ``current`` (both
+    ``(T, 33, 2+)``): the 90th percentile of the landmarks' steps, in pixels (NaN
+    when no landmark is seen in both). Each frame as computing it alone gives it."""
     scale = np.array(image_size, dtype=np.float64)
-    lm = landmarks.reshape(-1, landmarks.shape[-2], landmarks.shape[-1])
-    vec = (lm[:, 24, :2].astype(np.float64) - lm[:, 23, :2]) * scale
-    return vec / max(torso_px, 1e-6)
+    a = np.asarray(previous[..., :2], dtype=np.float64)
+    b = np.asarray(current[..., :2], dtype=np.float64)
+    step = np.linalg.norm((b - a) * scale, axis=-1)
+    finite = np.isfinite(step)
+    full = finite.all(axis=1)
+    out = np.full(len(step), np.nan)
+    if full.any():
+        out[full] = np.percentile(step[full], 90, axis=1)
+    for i in np.flatnonzero(finite.any(axis=1) & ~full).tolist():
+        out[i] = np.nanpercentile(step[i], 90)
+    return out
+
+
+def cut_geometry(landmarks: np.ndarray, image_size: tuple[int, int]) -> np.ndarray:
+    """``(T, 6)`` what a camera cut changes, in pixels: hip centre (x, y), shoulder centre
+    (x, y) and the left-to-right hip vector (x, y). The pelvis stays on the floor and
+    does not turn in any of the exercises, so a lasting change of how the camera sees
+    the hip vector means the camera moved."""
+    scale = np.array(image_size, dtype=np.float64)
+    hip, _ = body_anchor(landmarks, image_size)
+    pts = np.asarray(landmarks[:, [11, 12, 23, 24], :2], dtype=np.float64)
+    shoulders = 0.5 * (pts[:, 0] + pts[:, 1]) * scale
+    pelvis = (pts[:, 3] - pts[:, 2]) * scale
+    return np.concatenate([hip, shoulders, pelvis], axis=1)
 
 
 @dataclass(slots=True)
 class _Frame:
     t: float
     landmarks: np.ndarray
+    """``(33, 5)``: float64 (live) or the recording's own (float32) values."""
     still: bool
+    recording: _Recording | None = None
+    """The recording measured in blocks the frame belongs to (None: a live frame)."""
+    index: int = -1
+    """The frame's number in :attr:`recording`."""
     posture: str = "unknown"
     x: float = math.nan
+    geometry: list[float] | None = None
+    """:func:`cut_geometry` of the frame, once needed."""
+
+
+def _stack(frames: list[_Frame]) -> np.ndarray:
+    """``(T, 33, 5)`` float64 landmarks of ``frames``."""
+    return np.stack([f.landmarks for f in frames]).astype(np.float64, copy=False)
+
+
+class _Recording:
+    """What the engine computes for each frame of a whole recording, computed for all
+    frames at once, each frame exactly as the engine computes it for that frame alone:
+    identity anchors, landmark steps between neighbouring frames, camera-cut geometry
+    and (in blocks, :class:`FrameMeasurements`) the measurement rows, views and postures.
+    """
+
+    def __init__(self, landmarks: np.ndarray, image_size: tuple[int, int]) -> None:
+        lm = landmarks  # as given (float32): every use computes in float64
+        self.size = image_size
+        self.landmarks = lm
+        hip, torso = body_anchor(lm, image_size)
+        self.anchors: list[tuple[float, float, float]] = list(
+            zip(hip[:, 0].tolist(), hip[:, 1].tolist(), torso.tolist(), strict=True)
+        )
+        moved = np.full(len(lm), np.nan)
+        if len(lm) > 1:
+            xy = np.asarray(lm[:, :, :2], dtype=np.float64)
+            moved[1:] = frame_motion(xy[:-1], xy[1:], image_size)
+        self.moved: list[float] = moved.tolist()
+        """``moved[i]``: :func:`frame_motion` from frame ``i - 1`` to frame ``i``."""
+        self._geometry: list[list[float]] | None = None
+        self.measurements = FrameMeasurements(lm, image_size)
+
+    def geometry(self, i: int) -> list[float]:
+        if self._geometry is None:
+            self._geometry = cut_geometry(self.landmarks, self.size).tolist()
+        return self._geometry[i]
 
 
 class ExerciseEngine:
     """The engine, one frame at a time: ``update(pose, t_s)`` → new events.
+
+    Times must not decrease from one frame to the next.
 
     Args:
         spec: the exercise.
@@ -184,17 +258,30 @@ class ExerciseEngine:
         self._frozen = False
         self._gating = drop_other_people
         self._plan = ColumnPlan(spec, getattr(context, "near_side", None))
+        self._relative = self._plan.relative_columns
+        self._speed_pairs = self._plan.speed_pairs
         self.machine = StepMachine(spec, self._plan, record=record)
         self._history: deque[_Frame] = deque()
         self._image_size: tuple[int, int] | None = None
         self._baseline: np.ndarray | None = None
+        self._offsets: list[tuple[int, float]] = []
         self._recent_rows: deque[tuple[float, list[float]]] = deque()
         self._speed_span = speed_span_s
-        self._last_lm: tuple[float, np.ndarray] | None = None
-        self._anchor: tuple[np.ndarray, float] | None = None
+        self._last: tuple[float, np.ndarray, _Recording | None, int] | None = None
+        """Time, landmarks, recording and frame number of the last pose used."""
+        self._anchor: tuple[float, float, float] | None = None
         self._anchor_t = -1e9
         self._cut_t: float | None = None
         self._fixed_t = -1e9
+        # the newest frame at least 2 * CUT_S old, and the frames not that old yet
+        self._before: _Frame | None = None
+        self._pending: deque[_Frame] = deque()
+        # the frames of the last setup.window_s (spec setup.lowest_is_start)
+        self._lowest = spec.setup.lowest_is_start
+        self._low_span = min(spec.setup.window_s, HISTORY_S)
+        self._low: deque[_Frame] = deque()
+        self._low_top: deque[tuple[float, float]] = deque()
+        self._low_bad_t = -math.inf
         self._emitted = 0
         self._record = record
         self._times: list[float] = []
@@ -204,15 +291,27 @@ class ExerciseEngine:
     # -------------------------------------------------------------- public API
     def update(self, pose: Pose | None, t_s: float) -> list[Event]:
         """Feed one frame's pose (``None`` = no pose) at time ``t_s``; the new events."""
-        gated = self._gate(pose, t_s) if self._gating else pose
+        gated = pose
+        if pose is not None and self._gating:
+            hip, length = body_anchor(pose.landmarks[None], pose.image_size)
+            if not self._accept(float(hip[0, 0]), float(hip[0, 1]), float(length[0]), t_s):
+                gated = None
         dropped = pose is not None and gated is None
         if self._filter is not None:
             gated = self._filter.update(gated, round(t_s * 1000))
-        landmarks = None
-        if gated is not None:
-            self._image_size = gated.image_size
+        if gated is None:
+            self._step(None, t_s, dropped, False)
+        else:
+            size = self._image_size = gated.image_size
             landmarks = np.asarray(gated.landmarks, dtype=np.float64)
-        self._step(landmarks, t_s, dropped)
+            speed = 0.0
+            previous, self._last = self._last, (t_s, landmarks, None, -1)
+            if previous is not None and t_s > previous[0]:
+                moved = float(frame_motion(previous[1][None], landmarks[None], size)[0])
+                torso = float(body_anchor(landmarks[None], size)[1][0])
+                speed = self._speed(moved, torso, t_s - previous[0])
+            frame = _Frame(t_s, landmarks, speed < STILL_SPEED)
+            self._step(frame, t_s, dropped, speed > MOVING_SPEED)
         return self._new_events()
 
     def finish(self, t_s: float) -> list[Event]:
@@ -251,14 +350,23 @@ class ExerciseEngine:
         m = self.machine
         times = np.asarray(self._times, dtype=np.float64)
         names: list[str] = []
-        for columns, _ in self._rows:
-            for name in columns:
-                if name not in names:
-                    names.append(name)
-        table = {name: np.full(len(self._rows), np.nan) for name in names}
-        for i, (columns, row) in enumerate(self._rows):
-            for name, value in zip(columns, row, strict=True):
-                table[name][i] = value
+        n = len(self._rows)
+        # runs of consecutive rows with the same columns (the plan changes rarely)
+        runs: list[tuple[list[str], int, int]] = []
+        for i, (columns, _) in enumerate(self._rows):
+            if runs and runs[-1][0] is columns:
+                continue
+            if runs:
+                runs[-1] = (runs[-1][0], runs[-1][1], i)
+            runs.append((columns, i, n))
+            names.extend(name for name in columns if name not in names)
+        table = {name: np.full(n, np.nan) for name in names}
+        for columns, start, stop in runs:
+            if not columns:
+                continue
+            block = np.array([row for _, row in self._rows[start:stop]], dtype=np.float64)
+            for j, name in enumerate(columns):
+                table[name][start:stop] = block[:, j]
         table["primary"] = np.asarray(m.primary_values, dtype=np.float64)
         table["held_s"] = np.asarray(m.held_values, dtype=np.float64)
         return EngineRun(
@@ -276,38 +384,83 @@ class ExerciseEngine:
             dropped_frames=np.asarray(self._dropped, dtype=bool),
         )
 
+    # -------------------------------------------------------------- recordings
+    def feed_recording(self, seq: PoseSequence) -> list[Event]:
+        """Feed every frame of a recording at once; the new events.
+
+        The same events as feeding ``seq.pose_at(i)`` at ``seq.times_s[i]`` to
+        :meth:`update` frame by frame, but the per-frame quantities (identity anchors,
+        landmark speeds, measurement rows, views, postures) are computed for all frames
+        in vectorised blocks, each exactly as for that frame alone. The poses are used
+        as given: an engine with a causal filter (``smoothing`` not ``"none"``) must be
+        fed with :meth:`update`.
+        """
+        if self._filter is not None:
+            raise ValueError("feed_recording needs an engine without a filter (smoothing='none')")
+        rec = _Recording(seq.landmarks, seq.image_size)
+        size = seq.image_size
+        landmarks = rec.landmarks
+        anchors = rec.anchors
+        moved = rec.moved
+        has = seq.has_pose.tolist()
+        step = self._step
+        for i, t in enumerate(seq.times_s.tolist()):
+            if not has[i]:
+                step(None, t, False, False)
+                continue
+            if self._gating and not self._accept(*anchors[i], t):
+                step(None, t, True, False)
+                continue
+            self._image_size = size
+            lm = landmarks[i]
+            speed = 0.0
+            previous, self._last = self._last, (t, lm, rec, i)
+            if previous is not None and t > previous[0]:
+                if previous[2] is rec and previous[3] == i - 1:
+                    m = moved[i]
+                else:
+                    m = float(frame_motion(previous[1][None], lm[None], size)[0])
+                speed = self._speed(m, anchors[i][2], t - previous[0])
+            step(_Frame(t, lm, speed < STILL_SPEED, rec, i), t, False, speed > MOVING_SPEED)
+        return self._new_events()
+
     # -------------------------------------------------------------- the step
-    def _step(self, landmarks: np.ndarray | None, t_s: float, dropped: bool = False) -> None:
-        moving = False
-        if landmarks is not None:
-            speed = self._motion(landmarks, t_s)
-            moving = speed > MOVING_SPEED
-            self._history.append(_Frame(t_s, landmarks, speed < STILL_SPEED))
-        while self._history and self._history[0].t < t_s - HISTORY_S:
-            self._history.popleft()
+    def _step(self, frame: _Frame | None, t_s: float, dropped: bool, moving: bool) -> None:
+        history = self._history
+        if frame is not None:
+            history.append(frame)
+            pending = self._pending
+            pending.append(frame)
+            limit = t_s - 2 * CUT_S
+            while pending[0].t <= limit:
+                self._before = pending.popleft()
+        limit = t_s - HISTORY_S
+        while history and history[0].t < limit:
+            history.popleft()
         machine = self.machine
         if not self._frozen:
             self._provisional_context(t_s)
-        elif landmarks is not None and self._cut_t is None:
+        elif frame is not None and self._cut_t is None:
             if machine.phase in ("start", "rest", "done", "raising"):
                 self._check_cut(t_s)
-        elif landmarks is not None:
+        elif frame is not None:
             self._settle_after_cut(t_s)
-        if self._cut_t is not None:
-            landmarks = None  # nothing is measured until the new view is known
-        row, posture, view = self._row(landmarks, t_s, moving)
-        if landmarks is not None:
-            self._history[-1].posture = posture
+        measured = frame if self._cut_t is None else None  # nothing measured until the
+        row, posture, view = self._row(measured, t_s, moving)  # new view is known
+        if measured is not None:
+            measured.posture = posture
         was_setup = machine.phase == "setup"
         machine.step(t_s, row, posture, view)
-        if landmarks is not None:
-            self._history[-1].x = machine.x
+        if measured is not None:
+            measured.x = machine.x
+        if self._lowest:
+            self._track_lowest(frame, t_s)
         if was_setup and machine.phase != "setup":
             self._freeze(t_s)
         elif not was_setup and machine.phase == "setup":
             self._frozen = False  # position lost: look for it again
             self._ctx_t = -1e9
-        elif self._frozen and self.spec.setup.lowest_is_start:
+        elif self._frozen and self._lowest:
             self._check_lowest(t_s)
         if self._record:
             self._times.append(t_s)
@@ -321,35 +474,27 @@ class ExerciseEngine:
         return new  # type: ignore[return-value]
 
     # -------------------------------------------------------------- identity
-    def _gate(self, pose: Pose | None, t_s: float) -> Pose | None:
-        """Ignore a pose that jumped to another person (re-acquire after a while)."""
-        if pose is None:
-            return None
-        hip, torso = body_anchor(pose.landmarks[None], pose.image_size)
-        anchor = (hip[0], float(torso[0]))
-        if not np.isfinite(anchor[0]).all() or not math.isfinite(anchor[1]):
-            return pose
-        if self._anchor is not None and t_s - self._anchor_t < REACQUIRE_S:
-            (p0, s0) = self._anchor
-            size = max(s0, anchor[1], 1e-6)
-            ratio = max(s0, anchor[1]) / max(min(s0, anchor[1]), 1e-6)
-            if np.linalg.norm(anchor[0] - p0) > 0.6 * size or ratio > 1.6:
-                return None
-        self._anchor = anchor
+    def _accept(self, hip_x: float, hip_y: float, torso: float, t_s: float) -> bool:
+        """False for a pose that jumped to another person (re-acquired after a while);
+        ``hip_x``, ``hip_y``, ``torso``: its :func:`body_anchor` in pixels."""
+        if not (math.isfinite(hip_x) and math.isfinite(hip_y) and math.isfinite(torso)):
+            return True
+        anchor = self._anchor
+        if anchor is not None and t_s - self._anchor_t < REACQUIRE_S:
+            x0, y0, s0 = anchor
+            size = max(s0, torso, 1e-6)
+            ratio = max(s0, torso) / max(min(s0, torso), 1e-6)
+            if math.hypot(hip_x - x0, hip_y - y0) > 0.6 * size or ratio > 1.6:
+                return False
+        self._anchor = (hip_x, hip_y, torso)
         self._anchor_t = t_s
-        return pose
+        return True
 
-    def _motion(self, landmarks: np.ndarray, t_s: float) -> float:
-        """Landmark speed since the previous pose, torso lengths per second (90th pct)."""
-        previous, self._last_lm = self._last_lm, (t_s, landmarks)
-        if previous is None or t_s <= previous[0] or self._image_size is None:
-            return 0.0
-        scale = np.array(self._image_size, dtype=np.float64)
-        step = np.linalg.norm((landmarks[:, :2] - previous[1][:, :2]) * scale, axis=1)
-        _, torso = body_anchor(landmarks[None], self._image_size)
-        with np.errstate(invalid="ignore"):
-            moved = float(np.nanpercentile(step, 90)) if np.isfinite(step).any() else math.nan
-        speed = moved / (t_s - previous[0]) / max(float(torso[0]), 1e-6)
+    @staticmethod
+    def _speed(moved: float, torso: float, dt: float) -> float:
+        """Landmark speed in torso lengths per second from :func:`frame_motion` (pixels)
+        over ``dt`` seconds (0 when unknown)."""
+        speed = moved / dt / max(torso, 1e-6)
         return speed if math.isfinite(speed) else 0.0
 
     # -------------------------------------------------------------- context
@@ -369,7 +514,7 @@ class ExerciseEngine:
         from posecheck.measure import estimate_context
 
         assert self._image_size is not None
-        return estimate_context(np.stack([f.landmarks for f in frames]), self._image_size)
+        return estimate_context(_stack(frames), self._image_size)
 
     def _use_context(self, ctx: Any, frames: list[_Frame]) -> None:
         """Measure from ``ctx`` on; relative columns from the median over ``frames``."""
@@ -378,11 +523,15 @@ class ExerciseEngine:
         near = getattr(ctx, "near_side", None) or "left"
         if near != self._plan.near_side:
             self._plan = ColumnPlan(self.spec, near)
+            self._relative = self._plan.relative_columns
+            self._speed_pairs = self._plan.speed_pairs
             self.machine.set_plan(self._plan)
         self._baseline = None
-        if self._plan.relative_columns and frames:
-            rows = self._plan.compute(np.stack([f.landmarks for f in frames]), ctx)
+        self._offsets = []
+        if self._relative and frames:
+            rows = self._plan.compute(_stack(frames), ctx)
             self._baseline = self._plan.baseline(rows)
+            self._offsets = [(j, float(self._baseline[j])) for j in self._relative]
         self._recent_rows.clear()
 
     def _provisional_context(self, t_s: float) -> None:
@@ -413,6 +562,15 @@ class ExerciseEngine:
         m.view = str(getattr(self._ctx, "view", m.view))
         m.events.append(PositionRecognised(t_s, m.position, m.view, self._plan.near_side))  # type: ignore[arg-type]
 
+    def _geometry(self, frame: _Frame) -> list[float]:
+        if frame.geometry is None:
+            if frame.recording is not None:
+                frame.geometry = frame.recording.geometry(frame.index)
+            else:
+                assert self._image_size is not None
+                frame.geometry = cut_geometry(frame.landmarks[None], self._image_size)[0].tolist()
+        return frame.geometry
+
     def _check_cut(self, t_s: float) -> None:
         """A camera cut (or a moved camera) while the person rests: hips and shoulders
         jumped to another place and the pelvis is seen from another angle within the
@@ -425,8 +583,13 @@ class ExerciseEngine:
         if not now.still:
             return  # a cut is over when the picture is still again; a movement goes on
         # the picture may settle a little after the cut: look back twice the cut time
-        before = next((f for f in reversed(self._history) if f.t <= now.t - 2 * CUT_S), None)
-        if before is None or now.t - before.t > 4 * CUT_S or before.t < self._fixed_t:
+        before = self._before
+        if (
+            before is None
+            or before.t < t_s - HISTORY_S  # no longer in the history
+            or now.t - before.t > 4 * CUT_S
+            or before.t < self._fixed_t
+        ):
             return
         m = self.machine
         if m.phase == "raising" and m.rep_start_t < before.t:
@@ -434,13 +597,11 @@ class ExerciseEngine:
         torso = getattr(self._ctx, "torso_length_px", None)
         if not torso:
             return
-        pair = np.stack([before.landmarks, now.landmarks])
-        hip, _ = body_anchor(pair, self._image_size)
-        shoulders = 0.5 * (pair[:, 11, :2] + pair[:, 12, :2]) * np.array(self._image_size)
-        pelvis = pelvis_view(pair, self._image_size, torso)
-        moved = float(np.linalg.norm(hip[1] - hip[0])) / torso
-        moved_too = float(np.linalg.norm(shoulders[1] - shoulders[0])) / torso
-        turned = float(np.linalg.norm(pelvis[1] - pelvis[0]))
+        b = self._geometry(before)
+        a = self._geometry(now)
+        moved = math.hypot(a[0] - b[0], a[1] - b[1]) / torso
+        moved_too = math.hypot(a[2] - b[2], a[3] - b[3]) / torso
+        turned = math.hypot(a[4] / torso - b[4] / torso, a[5] / torso - b[5] / torso)
         if min(moved, moved_too) > CUT_MOVE and turned > CUT_TURN:
             self._cut_t = t_s
             self.machine.restart_from_rest()
@@ -454,57 +615,67 @@ class ExerciseEngine:
             self._cut_t = None
             self._refix(t_s, recent)
 
+    def _track_lowest(self, frame: _Frame | None, t_s: float) -> None:
+        """Keep the frames of the last ``setup.window_s``, when the newest of them did not
+        rest still in a start position, and the highest of their primary values."""
+        low, top = self._low, self._low_top
+        if frame is not None:
+            low.append(frame)
+            x = frame.x
+            if frame.still and frame.posture in self.spec.start_positions and math.isfinite(x):
+                while top and top[-1][1] <= x:
+                    top.pop()
+                top.append((frame.t, x))
+            else:
+                self._low_bad_t = frame.t
+        limit = t_s - self._low_span
+        while low and low[0].t < limit:
+            low.popleft()
+        while top and top[0][0] < limit:
+            top.popleft()
+
     def _check_lowest(self, t_s: float) -> None:
         """Re-fix when the person rests still clearly below the start zone."""
         m = self.machine
         if m.phase not in ("start", "rest", "done") or self._given_ctx is not None:
             return
         window = self.spec.setup.window_s
-        recent = [f for f in self._history if f.t >= t_s - window]
-        if len(recent) < 2 or recent[0].t > t_s - 0.9 * window:
+        low = self._low
+        if len(low) < 2 or low[0].t > t_s - 0.9 * window:
             return
-        if not all(f.still and f.posture in self.spec.start_positions for f in recent):
-            return
-        xs = np.array([f.x for f in recent], dtype=np.float64)
-        if not np.isfinite(xs).all():
-            return
-        if float(np.max(xs)) < m.se - (m.ee - m.se):
-            self._refix(t_s, recent)
+        if self._low_bad_t >= t_s - self._low_span:
+            return  # not every recent frame rests still in a start position
+        if self._low_top[0][1] < m.se - (m.ee - m.se):
+            self._refix(t_s, list(low))
 
     # -------------------------------------------------------------- measuring
-    def _row(
-        self, landmarks: np.ndarray | None, t_s: float, moving: bool
-    ) -> tuple[list[float], str, str]:
+    def _row(self, frame: _Frame | None, t_s: float, moving: bool) -> tuple[list[float], str, str]:
         plan = self._plan
-        k = len(plan.columns)
-        if landmarks is None or self._ctx is None:
-            return [math.nan] * k, "unknown", "unknown"
-        lm = landmarks[None]
-        raw = plan.compute(lm, self._ctx)[0]
-        if self._baseline is not None and len(self._baseline) == len(raw):
-            plan.subtract_baseline(raw, self._baseline)
-        row = raw.tolist()
+        ctx = self._ctx
+        if frame is None or ctx is None:
+            return [math.nan] * len(plan.columns), "unknown", "unknown"
+        if frame.recording is not None:
+            row, view, posture = frame.recording.measurements.row(frame.index, plan, ctx)
+        else:
+            assert self._image_size is not None
+            rows, views, postures = measure_frames(
+                frame.landmarks[None], self._image_size, plan, ctx
+            )
+            row, view, posture = rows[0].tolist(), views[0], postures[0]
+        for j, offset in self._offsets:
+            row[j] -= offset
         # speeds: backward differences over at least SPEED_SPAN_S (time-based)
         recent = self._recent_rows
         if recent and t_s <= recent[-1][0]:
             recent.clear()
         recent.append((t_s, row))
-        while len(recent) > 2 and recent[1][0] <= t_s - self._speed_span:
+        limit = t_s - self._speed_span
+        while len(recent) > 2 and recent[1][0] <= limit:
             recent.popleft()
         t0, old = recent[0]
-        for j, base in plan.speed_pairs:
+        for j, base in self._speed_pairs:
             row[j] = (row[base] - old[base]) / (t_s - t0) if t_s > t0 else math.nan
         self.machine.speed_lag = 0.5 * (t_s - t0)
-        from posecheck.measure import classify_posture
-        from posecheck.measure.posture import frame_views
-
-        angle = float(getattr(self._ctx, "floor_angle_deg", 0.0))
-        size = self._image_size or (1, 1)
-        view = str(frame_views(lm, size, angle)[0])
-        ctx_view = getattr(self._ctx, "view", None)
-        posture = str(
-            classify_posture(lm, size, angle, view="feet" if ctx_view == "feet" else None)[0]
-        )
         if moving:
             posture = "moving"
         return row, posture, view
@@ -523,7 +694,10 @@ def analyze_sequence(
     The sequence is smoothed zero-phase (``smoothing``, see
     :func:`posecheck.smoothing.make_smoother`) and every frame goes through
     ``ExerciseEngine(spec, smoothing="none")``: exactly what a live replay of
-    the smoothed poses gives.
+    the smoothed poses gives. The engine's per-frame quantities (identity anchor,
+    landmark speed, measurements, view, posture) are computed for the whole
+    recording in vectorised blocks, each frame exactly as live, so the per-frame
+    loop does only scalar work.
     """
     smoothed = _smooth(seq, smoothing) if len(seq) else seq
     engine = ExerciseEngine(
@@ -533,15 +707,8 @@ def analyze_sequence(
         drop_other_people=drop_other_people,
         record=True,
     )
+    engine.feed_recording(smoothed)
     times = smoothed.times_s
-    landmarks = smoothed.landmarks
-    has = smoothed.has_pose
-    size = smoothed.image_size
-    for i, t in enumerate(times.tolist()):
-        pose = None
-        if has[i]:
-            pose = Pose(int(smoothed.timestamps_ms[i]), size, landmarks[i])
-        engine.update(pose, t)
     if len(times):
         engine.finish(float(times[-1]))
     return engine.run()

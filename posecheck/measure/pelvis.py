@@ -309,8 +309,10 @@ def _relative(
     """``fn`` per frame minus its value in the context's rest pose (or the frames' median)."""
     values = fn(b, None)
     rest = _rest_px(b)
+    ref: np.ndarray | float
     if rest is not None:
-        ref = float(fn(b, rest)[0])
+        # the rest pose seen with each frame's own directions (head side): per frame
+        ref = fn(b, np.broadcast_to(rest, (len(values), *rest.shape[1:])))
     else:
         ref = float(np.nanmedian(values)) if np.isfinite(values).any() else np.nan
     return values - ref
