@@ -11,6 +11,10 @@ start`` (plus ``rest`` and ``done``):
   is then dated back to the frame where the threshold was crossed;
 - a repetition is counted only after start → end zone → start, so a value
   hovering at any one threshold can never produce a repetition;
+- on hands and knees the start zero of the primary follows the person: the back
+  hangs free there, so a set may begin in an end position (a cat); resting still
+  clearly beyond the start zone (a held cow) makes that the start zero (see
+  :data:`FREE_START_POSTURES`);
 - the hold clock runs from the moment the movement settles in the end zone,
   only while no fault of severity ≥ warning is active and the pose is seen
   (lost frames up to ``hold.grace_s`` count); the hold ends at the last settled
@@ -49,6 +53,16 @@ SETTLED_FRACTION = 0.12
 """In the end zone the movement counts as settled below this fraction of its peak speed
 (or below the spec's ``still_speed`` if higher)."""
 _SIDES = ("left", "right")
+FREE_START_POSTURES = frozenset({"quadruped"})
+"""Start positions whose neutral no support defines. Lying, the floor under the back and
+pelvis sets the neutral that the start position is measured from. On hands and knees the
+back hangs free and a set may begin in either extreme: the real cat-cow clip starts in a
+cat (the end position of a pelvic tilt), so its cows read as the start side and its cats
+as zero. There, resting still (posture, not ``moving``) for ``setup.window_s`` beyond the
+start zone by more than the distance between the zones, within a band of half that
+distance, moves the primary's zero to that rest (the spec option ``setup.lowest_is_start``
+does the same for every posture, by fixing the whole context again). Lying it would take
+a held hollow (breathing in) as the start and every return to neutral as a flat back."""
 
 
 class RecentFraction:
@@ -227,6 +241,10 @@ class StepMachine:
         describes the middle of that span)."""
         self.settled_since: float | None = None
         self.sign_votes = 0.0
+        self.zero = 0.0
+        """Offset subtracted from the primary (spec units): the start zero moved to a rest
+        beyond the start zone (:data:`FREE_START_POSTURES`)."""
+        self.start_side_rest: deque[tuple[float, float]] = deque()
         self.signed = plan.primary.kind == SIGNED
         # repetition bookkeeping
         self.rep_start_t = 0.0
@@ -278,6 +296,8 @@ class StepMachine:
         self.cand = ""
         self.start_extreme = NAN
         self.settled_since = None
+        self.zero = 0.0  # the new context measures from the start position again
+        self.start_side_rest.clear()
         self.lost_window.clear()  # the position was just seen: nothing lost so far
         self.phase_t = self.t
 
@@ -352,7 +372,7 @@ class StepMachine:
         dt = 0.0 if prev_t is None else t - prev_t
         self.prev_t = t
         self.t = t
-        value = self._read(self.plan.primary, row)
+        value = self._read(self.plan.primary, row) - self.zero
         valid = value == value
         if valid:
             self.last_valid_t = t
@@ -459,6 +479,8 @@ class StepMachine:
                 return
         if not valid:
             return
+        if self.position in FREE_START_POSTURES and not self.signed:
+            x = self._follow_start_side_rest(t, x, posture)
         if x < self.start_extreme or self.start_extreme != self.start_extreme:
             self.start_extreme = x
         if x > self.sx:
@@ -477,6 +499,31 @@ class StepMachine:
                 self._cue(t, "raising", PRIORITY["progress"], 3.0)
         else:
             self.cand = ""
+
+    def _follow_start_side_rest(self, t: float, x: float, posture: str) -> float:
+        """Move the primary's zero to a rest beyond the start zone (see
+        :data:`FREE_START_POSTURES`); the (new) ``x`` of this frame."""
+        rest = self.start_side_rest
+        span = self.ee - self.se
+        if posture != self.position or x >= self.se - span:
+            rest.clear()
+            return x
+        rest.append((t, x))
+        window = self.spec.setup.window_s
+        while rest[0][0] < t - window:
+            rest.popleft()
+        xs = sorted(v for _, v in rest)
+        if t - rest[0][0] < 0.95 * window or xs[-1] - xs[0] > 0.5 * span:
+            return x
+        shift = xs[len(xs) // 2]  # x units: sign * value
+        self.zero += self.sign * shift
+        self.value -= self.sign * shift
+        self.x = x = x - shift
+        rest.clear()
+        self.cand = ""
+        self.start_extreme = x
+        self.events.append(PositionRecognised(t, self.position, self.view, self.plan.near_side))  # type: ignore[arg-type]
+        return x
 
     def _raising(self, t: float, x: float) -> None:
         if x > self.peak:
@@ -563,17 +610,24 @@ class StepMachine:
             self.held += dt
         if valid:
             x = self.x
-            # held = not fallen back from the held position (moving deeper still holds)
+            # held = slower than still_speed (the spec's meaning of "held still": a slow
+            # sag of arms held up counts), or not fallen back from the held position
+            # (moving deeper still holds)
             deviation = max(self.plateau - x, 0.0)
+            settled = self.settled_since is not None
             if x > self.plateau:
                 self.plateau = x
-            elif self.settled_since is not None:
+            elif settled:
                 self.plateau += 0.2 * (x - self.plateau)
                 self.noise += 0.1 * (deviation - self.noise)
             band = self.band
             self.in_band = deviation <= max(band, min(2.0 * self.noise, 1.5 * band))
             if self.in_band:
                 self.held_at_last = self.held
+            elif settled:
+                # the speed, a backward difference, describes speed_lag seconds ago
+                self.in_band = True
+                self.held_at_last = max(self.held_at_last, self.held - self.speed_lag)
         elif running and self.in_band:
             self.held_at_last = self.held
         if self.hold is None:

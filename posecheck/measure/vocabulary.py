@@ -343,26 +343,25 @@ def knee_height(b: BodyFrames, side: str) -> np.ndarray:
     return b.height(f"{side}_knee")
 
 
-@_register(
-    "arm_lift",
-    "torso",
-    """Wrist height above the floor minus its resting height (prone arm lift), torso
-    lengths. Default: both arms (min).""",
-    default_side="both",
-)
-def arm_lift(b: BodyFrames, side: str) -> np.ndarray:
-    return b.lift(f"{side}_wrist")
+def _prone_limb_lift(limb: str, joint: str) -> None:
+    """Register ``<limb>_lift``: the ``joint``'s height above the floor minus its resting
+    height, per side; by default both sides (the lower one)."""
+
+    def lift(b: BodyFrames, side: str) -> np.ndarray:
+        return b.lift(f"{side}_{joint}")
+
+    lift.__name__ = f"{limb}_lift"
+    _register(
+        f"{limb}_lift",
+        "torso",
+        f"""{joint.capitalize()} height above the floor minus its resting height (prone {limb}
+        lift), torso lengths. Default: both {limb}s (min).""",
+        default_side="both",
+    )(lift)
 
 
-@_register(
-    "leg_lift",
-    "torso",
-    """Ankle height above the floor minus its resting height (prone leg lift), torso
-    lengths. Default: both legs (min).""",
-    default_side="both",
-)
-def leg_lift(b: BodyFrames, side: str) -> np.ndarray:
-    return b.lift(f"{side}_ankle")
+_prone_limb_lift("arm", "wrist")
+_prone_limb_lift("leg", "ankle")
 
 
 @_register(
@@ -373,9 +372,10 @@ def leg_lift(b: BodyFrames, side: str) -> np.ndarray:
     sided=False,
 )
 def both_lifted(b: BodyFrames, side: str) -> np.ndarray:
-    arms = np.fmin(arm_lift(b, "left"), arm_lift(b, "right"))
-    legs = np.fmin(leg_lift(b, "left"), leg_lift(b, "right"))
-    return np.fmin(arms, legs)
+    arms, legs = (MEASUREMENTS[f"{limb}_lift"].fn for limb in ("arm", "leg"))
+    return np.fmin(
+        np.fmin(arms(b, "left"), arms(b, "right")), np.fmin(legs(b, "left"), legs(b, "right"))
+    )
 
 
 # --- compound ----------------------------------------------------------------------------

@@ -69,9 +69,10 @@ def test_rendered_clip(
     assert not unexpected, unexpected
     for fault in labels["form_faults"]:  # type: ignore[attr-defined]
         found = [f for f in run.faults if f.code == fault["fault"]]
-        assert any(
-            f.start_s < fault["end_s"] and f.end_s > fault["start_s"] for f in found
-        ), (fault, found)
+        assert any(f.start_s < fault["end_s"] and f.end_s > fault["start_s"] for f in found), (
+            fault,
+            found,
+        )
 
 
 def test_fault_pauses_the_hold_clock(clip_poses: Callable[[str], PoseSequence]) -> None:
