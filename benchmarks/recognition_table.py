@@ -58,8 +58,8 @@ def media_items(media: Path) -> list[tuple[str, str]]:
     for clip in sorted(media.glob("rendered/*.mp4")):
         label = json.loads(clip.with_suffix(".json").read_text("utf-8"))["exercise"]
         items.append((str(clip.relative_to(media)), label))
-    for folder in sorted(p for p in media.glob("images/free-exercise-db/*") if p.is_dir()):
-        items.append((str(folder.relative_to(media)), PHOTO_LABELS.get(folder.name, "none")))
+    for pair in sorted(p for p in media.glob("images/free-exercise-db/*") if p.is_dir()):
+        items.append((str(pair.relative_to(media)), PHOTO_LABELS.get(pair.name, "none")))
     return items
 
 
@@ -102,6 +102,14 @@ def cached_poses(media: Path, relative: str, model: Path, cache: Path) -> PoseSe
     return seq
 
 
+def print_confusion(confusion: Counter[tuple[str, str]]) -> None:
+    short = {"knee_to_chest": "k2c", "pelvic_tilt": "pelvic", "trunk_rotation": "rotation",
+             "curl_up": "curl_up", "back_extension": "back_ext", "none": "none"}
+    print(f"{'':16s}" + "".join(f"{short[c]:>10s}" for c in LABELS))
+    for truth in LABELS:
+        print(f"{truth:16s}" + "".join(f"{confusion[(truth, p)]:10d}" for p in LABELS))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--media", type=Path, default=REPO.parent / "shared" / "media")
@@ -112,7 +120,7 @@ def main() -> int:
     args = parser.parse_args()
     args.cache.mkdir(parents=True, exist_ok=True)
     specs = load_all_specs()
-    confusion: Counter[tuple[str, str]] = Counter()
+    confusion: dict[str, Counter[tuple[str, str]]] = {"clips": Counter(), "photos": Counter()}
     wrong = 0
     items = media_items(args.media)
     print(f"{'item':68s} {'true':15s} {'predicted':15s} conf  ok")
@@ -127,19 +135,20 @@ def main() -> int:
         took = time.perf_counter() - started
         ok = predicted in accepted(relative, truth)
         wrong += not ok
-        confusion[(truth, predicted)] += 1
+        kind = "photos" if relative.startswith("images/") else "clips"
+        confusion[kind][(truth, predicted)] += 1
         print(f"{relative[:68]:68s} {truth:15s} {predicted:15s} {confidence:4.2f}  "
               f"{'yes' if ok else 'NO'}  ({took:.1f}s)")
         if args.items and outcome is not None:
             for name, ev in outcome.evidence.items():
                 print(f"      {name:15s} {ev.score:4.2f}  {ev.describe()}")
-    print()
-    print("Confusion table (rows: true label by folder/JSON, columns: predicted)")
-    short = {"knee_to_chest": "k2c", "pelvic_tilt": "pelvic", "trunk_rotation": "rotation",
-             "curl_up": "curl_up", "back_extension": "back_ext", "none": "none"}
-    print(f"{'':16s}" + "".join(f"{short[c]:>10s}" for c in LABELS))
-    for truth in LABELS:
-        print(f"{truth:16s}" + "".join(f"{confusion[(truth, p)]:10d}" for p in LABELS))
+    tables = {"clips (videos/ and rendered/)": confusion["clips"],
+              "photo pairs (images/free-exercise-db/)": confusion["photos"],
+              "all": confusion["clips"] + confusion["photos"]}
+    for title, table in tables.items():
+        print(f"\nConfusion table, {title} (rows: true label by folder/JSON, "
+              "columns: predicted)")
+        print_confusion(table)
     print(f"\n{len(items) - wrong}/{len(items)} items as expected "
           "(bridges expected 'none'; the double knee tuck may be either)")
     return 0

@@ -2,10 +2,12 @@
 
 :func:`run_batch` calls ``task(job, progress)`` for every job and returns one
 :class:`FileOutcome` per job, in job order. With ``jobs > 1`` the tasks run in
-a ``spawn`` process pool (safe with MediaPipe's threads); progress messages
-travel back through a manager queue. A task that raises is reported with its
-reason; a worker process that dies (e.g. a decoder crash) is retried once on
-its own, then reported, and the other files still finish.
+a ``spawn`` process pool (safe with MediaPipe's threads), the largest inputs
+first (so no worker is left with a long file at the end while the other
+idles); progress messages travel back through a manager queue. A task that
+raises is reported with its reason; a worker process that dies (e.g. a decoder
+crash) is retried once on its own, then reported, and the other files still
+finish.
 """
 
 from __future__ import annotations
@@ -122,6 +124,14 @@ class _QueueProgress:
             self.q.put((self.key, done, total))
 
 
+def work_estimate(job: Job) -> int:
+    """How much work ``job`` is, for ordering: the input's size in bytes (0 if unknown)."""
+    try:
+        return job.path.stat().st_size
+    except OSError:
+        return 0
+
+
 def _worker(task: Task, job: Job, q: Any) -> FileOutcome:
     q.put((job.key, 0, None))
     return run_task_safely(task, job, _QueueProgress(q, job.key))
@@ -210,9 +220,10 @@ def _run_pool(
                 reporter.started(job)
             reporter.progress(job, done, total)
 
+    largest_first = sorted(group, key=work_estimate, reverse=True)
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         futures: dict[Future[FileOutcome], Job] = {
-            pool.submit(_worker, task, job, q): job for job in group
+            pool.submit(_worker, task, job, q): job for job in largest_first
         }
         remaining = set(futures)
         while remaining:

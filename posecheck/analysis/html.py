@@ -12,8 +12,6 @@ the peak of each repetition) as inline base64 JPEG images. Dutch or English.
 from __future__ import annotations
 
 import base64
-import html
-import io
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -23,6 +21,16 @@ import numpy as np
 
 from posecheck.analysis.result import Traces
 from posecheck.i18n import Text
+from posecheck.reporting.html_parts import (
+    COMMON_UI,
+    PAGE_END,
+    agg_figure,
+    card,
+    esc,
+    figure_svg,
+    header_row,
+    page_start,
+)
 
 MAX_PLOTS = 4
 NOT_PLOTTED = ("held_s",)
@@ -36,27 +44,22 @@ POSITIONS: dict[str, Text] = {
 }
 
 UI: dict[str, Text] = {
+    **COMMON_UI,
     "title": Text(nl="Analyse van de oefening", en="Exercise analysis"),
-    "exercise": Text(nl="Oefening", en="Exercise"),
     "none": Text(nl="geen herkende oefening", en="no recognised exercise"),
     "confidence": Text(nl="zekerheid", en="confidence"),
     "view": Text(nl="Camerastandpunt", en="Camera view"),
     "duration": Text(nl="Duur", en="Duration"),
     "pose_found": Text(nl="Persoon gevonden", en="Person found"),
     "frames": Text(nl="beelden", en="frames"),
-    "reps": Text(nl="Herhalingen", en="Repetitions"),
     "no_reps": Text(nl="Geen herhalingen gevonden.", en="No repetitions found."),
     "side": Text(nl="Kant", en="Side"),
     "time": Text(nl="Tijd", en="Time"),
     "hold": Text(nl="Vastgehouden", en="Held"),
     "target": Text(nl="doel", en="target"),
-    "as_long": Text(nl="zo lang mogelijk", en="as long as possible"),
     "completed": Text(nl="Voltooid", en="Completed"),
     "yes": Text(nl="ja", en="yes"),
     "no": Text(nl="nee", en="no"),
-    "faults": Text(nl="Fouten in de uitvoering", en="Form faults"),
-    "no_faults": Text(nl="Geen fouten gezien.", en="No faults seen."),
-    "fault": Text(nl="Fout", en="Fault"),
     "plots": Text(nl="Metingen in de tijd", en="Measurements over time"),
     "no_plots": Text(nl="Geen metingen om te tonen.", en="No measurements to show."),
     "key_frames": Text(nl="Sleutelbeelden", en="Key frames"),
@@ -68,13 +71,10 @@ UI: dict[str, Text] = {
     "seconds": Text(nl="tijd (s)", en="time (s)"),
     "source": Text(nl="Bron", en="Source"),
     "model": Text(nl="Model", en="Model"),
-    "left": Text(nl="links", en="left"),
-    "right": Text(nl="rechts", en="right"),
     "both": Text(nl="—", en="—"),
     "recognition": Text(nl="Herkenning", en="Recognition"),
     "position": Text(nl="Startpositie", en="Start position"),
     "near_side": Text(nl="kant naar de camera", en="side facing the camera"),
-    "patient": Text(nl="Patiënt", en="Patient"),
     "profile_targets": Text(nl="doelen uit het profiel", en="targets from the profile"),
     "standard_targets": Text(nl="standaarddoelen van de oefening",
                              en="the exercise's standard targets"),
@@ -108,10 +108,6 @@ class KeyFrame:
 
 def _t(key: str, lang: str) -> str:
     return UI[key].get(lang)
-
-
-def _esc(value: object) -> str:
-    return html.escape(str(value), quote=True)
 
 
 def _fmt_s(value: float | None) -> str:
@@ -162,14 +158,9 @@ def plot_names(report: dict[str, Any], traces: Traces, limit: int = MAX_PLOTS) -
 def _plot_svg(
     name: str, report: dict[str, Any], traces: Traces, lang: str
 ) -> str:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from matplotlib.figure import Figure
-
     t = np.asarray(traces.times_s, dtype=float)
     y = np.asarray(traces.measurements[name], dtype=float)
-    fig = Figure(figsize=(9.0, 2.6), dpi=96)
+    fig = agg_figure(9.0, 2.6)
     ax = fig.add_subplot(1, 1, 1)
     for rep in report.get("reps", []):
         ax.axvspan(rep["start_s"], rep["end_s"], color="#4c78a8", alpha=0.12, lw=0)
@@ -202,26 +193,11 @@ def _plot_svg(
     ax.tick_params(labelsize=7)
     ax.grid(True, alpha=0.3)
     fig.tight_layout()
-    buffer = io.StringIO()
-    fig.savefig(buffer, format="svg")
-    svg = buffer.getvalue()
-    start = svg.find("<svg")
-    return svg[start:] if start >= 0 else svg
+    return figure_svg(fig)
 
 
 CSS = """
-body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:24px auto;
-max-width:1000px;color:#1d1d1f;background:#fff;line-height:1.4}
-h1{font-size:1.6em;margin-bottom:4px}
-h2{font-size:1.2em;margin-top:28px;border-bottom:2px solid #e5e5ea}
-.meta{color:#555;font-size:.9em}.big{font-size:1.3em;font-weight:600}
-.cards{display:flex;gap:12px;flex-wrap:wrap;margin:12px 0}
-.card{background:#f2f4f8;border-radius:8px;padding:10px 14px;min-width:140px}
-.card .label{font-size:.8em;color:#555}.card .value{font-size:1.4em;font-weight:600}
-table{border-collapse:collapse;width:100%;font-size:.92em}
-th,td{border-bottom:1px solid #e5e5ea;padding:5px 8px;text-align:left}
-th{background:#f7f7fa}.ok{color:#1b7f3b}.bad{color:#c0262d}
-figure.plot{margin:10px 0}figure.plot svg{width:100%;height:auto}
+figure.plot{margin:10px 0}
 .frames{display:flex;flex-wrap:wrap;gap:12px}
 .frames figure{margin:0;width:300px}.frames img{width:300px;border-radius:6px;border:1px solid #ddd}
 figcaption{font-size:.85em;color:#333}.legend{font-size:.85em;color:#555}
@@ -247,24 +223,20 @@ def render_html(
     reps = report.get("reps", [])
     faults = report.get("faults", [])
     parts: list[str] = [
-        "<!DOCTYPE html>",
-        f'<html lang="{_esc(lang)}"><head><meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{_esc(_t('title', lang))} — {_esc(exercise_label)}</title>",
-        f"<style>{CSS}</style></head><body>",
-        f"<h1>{_esc(_t('title', lang))}</h1>",
-        f'<div class="meta">{_esc(_t("source", lang))}: {_esc(report["source"])} · '
-        f'{_esc(_t("model", lang))}: {_esc(report["model"]["variant"])} · '
-        f'posecheck {_esc(report["posecheck_version"])}</div>',
+        *page_start(f"{_t('title', lang)} — {exercise_label}", lang, CSS),
+        f"<h1>{esc(_t('title', lang))}</h1>",
+        f'<div class="meta">{esc(_t("source", lang))}: {esc(report["source"])} · '
+        f'{esc(_t("model", lang))}: {esc(report["model"]["variant"])} · '
+        f'posecheck {esc(report["posecheck_version"])}</div>',
         '<section id="summary"><div class="cards">',
-        _card(_t("exercise", lang), exercise_label,
+        card(_t("exercise", lang), exercise_label,
               f"{_t('confidence', lang)} {report['exercise_confidence']:.0%}"),
-        _card(_t("reps", lang), str(sum(1 for r in reps if r["completed"])) + f" / {len(reps)}",
+        card(_t("reps", lang), str(sum(1 for r in reps if r["completed"])) + f" / {len(reps)}",
               _reps_per_side(reps, lang)),
-        _card(_t("faults", lang), str(len(faults)), ""),
-        _card(_t("duration", lang), f"{report['duration_s']:.1f} s",
+        card(_t("faults", lang), str(len(faults)), ""),
+        card(_t("duration", lang), f"{report['duration_s']:.1f} s",
               f"{report['frames']} {_t('frames', lang)}, {report['fps']:.3g} fps"),
-        _card(_t("pose_found", lang),
+        card(_t("pose_found", lang),
               f"{(report['pose_frames'] / report['frames']) if report['frames'] else 0:.0%}",
               f"{_t('view', lang)}: {report['view']}"),
         "</div>",
@@ -274,42 +246,37 @@ def render_html(
         near = report.get("near_side")
         extra = f" · {_t('near_side', lang)}: {_side(near, lang)}" if near else ""
         label = POSITIONS[position].get(lang) if position in POSITIONS else position
-        parts.append(f'<p class="meta">{_esc(_t("position", lang))}: {_esc(label)}'
-                     f"{_esc(extra)}</p>")
+        parts.append(f'<p class="meta">{esc(_t("position", lang))}: {esc(label)}'
+                     f"{esc(extra)}</p>")
     parts.append("</section>")
     parts += _patient_section(report, lang)
     parts += _reps_table(reps, lang)
     parts += _comparison_section(report, lang)
     parts += _faults_table(faults, lang)
-    parts.append(f'<section id="plots"><h2>{_esc(_t("plots", lang))}</h2>')
+    parts.append(f'<section id="plots"><h2>{esc(_t("plots", lang))}</h2>')
     names = plot_names(report, traces)
     if names:
-        parts.append(f'<p class="legend">{_esc(_t("legend", lang))}</p>')
+        parts.append(f'<p class="legend">{esc(_t("legend", lang))}</p>')
         for name in names:
-            parts.append(f'<figure class="plot" id="plot-{_esc(name)}" data-measurement='
-                         f'"{_esc(name)}">{_plot_svg(name, report, traces, lang)}'
-                         f"<figcaption>{_esc(_pretty(name))}</figcaption></figure>")
+            parts.append(f'<figure class="plot" id="plot-{esc(name)}" data-measurement='
+                         f'"{esc(name)}">{_plot_svg(name, report, traces, lang)}'
+                         f"<figcaption>{esc(_pretty(name))}</figcaption></figure>")
     else:
-        parts.append(f"<p>{_esc(_t('no_plots', lang))}</p>")
+        parts.append(f"<p>{esc(_t('no_plots', lang))}</p>")
     parts.append("</section>")
     if key_frames:
-        parts.append(f'<section id="key-frames"><h2>{_esc(_t("key_frames", lang))}</h2>'
+        parts.append(f'<section id="key-frames"><h2>{esc(_t("key_frames", lang))}</h2>'
                      '<div class="frames">')
         for frame in key_frames:
             data = base64.b64encode(frame.jpeg).decode("ascii")
-            parts.append(f'<figure class="key-frame"><img alt="{_esc(frame.caption)}" '
+            parts.append(f'<figure class="key-frame"><img alt="{esc(frame.caption)}" '
                          f'src="data:image/jpeg;base64,{data}">'
-                         f"<figcaption>{_esc(frame.caption)} ({frame.t_s:.1f} s)"
+                         f"<figcaption>{esc(frame.caption)} ({frame.t_s:.1f} s)"
                          "</figcaption></figure>")
         parts.append("</div></section>")
     parts += _recognition_table(report, lang)
-    parts.append("</body></html>")
+    parts.append(PAGE_END)
     return "\n".join(parts)
-
-
-def _card(label: str, value: str, sub: str) -> str:
-    return (f'<div class="card"><div class="label">{_esc(label)}</div>'
-            f'<div class="value">{_esc(value)}</div><div class="meta">{_esc(sub)}</div></div>')
 
 
 def _reps_per_side(reps: list[dict[str, Any]], lang: str) -> str:
@@ -332,39 +299,37 @@ def _hold_cell(rep: dict[str, Any], lang: str) -> tuple[str, str]:
 
 
 def _reps_table(reps: list[dict[str, Any]], lang: str) -> list[str]:
-    out = [f'<section id="reps"><h2>{_esc(_t("reps", lang))}</h2>']
+    out = [f'<section id="reps"><h2>{esc(_t("reps", lang))}</h2>']
     if not reps:
-        out.append(f"<p>{_esc(_t('no_reps', lang))}</p></section>")
+        out.append(f"<p>{esc(_t('no_reps', lang))}</p></section>")
         return out
-    out.append(f"<table><tr><th>#</th><th>{_esc(_t('side', lang))}</th>"
-               f"<th>{_esc(_t('time', lang))}</th><th>{_esc(_t('hold', lang))}</th>"
-               f"<th>{_esc(_t('completed', lang))}</th><th>{_esc(_t('faults', lang))}</th></tr>")
+    out.append("<table>" + header_row(
+        ["#", *(_t(key, lang) for key in ("side", "time", "hold", "completed", "faults"))]))
     for rep in reps:
         hold, css = _hold_cell(rep, lang)
         done = _t("yes", lang) if rep["completed"] else _t("no", lang)
         out.append(
-            f"<tr><td>{rep['index']}</td><td>{_esc(_side(rep['side'], lang))}</td>"
+            f"<tr><td>{rep['index']}</td><td>{esc(_side(rep['side'], lang))}</td>"
             f"<td>{rep['start_s']:.1f}–{rep['end_s']:.1f} s</td>"
-            f'<td class="{css}">{_esc(hold)}</td>'
-            f'<td class="{"ok" if rep["completed"] else "bad"}">{_esc(done)}</td>'
-            f"<td>{_esc(', '.join(rep['faults']) or '–')}</td></tr>"
+            f'<td class="{css}">{esc(hold)}</td>'
+            f'<td class="{"ok" if rep["completed"] else "bad"}">{esc(done)}</td>'
+            f"<td>{esc(', '.join(rep['faults']) or '–')}</td></tr>"
         )
     out.append("</table></section>")
     return out
 
 
 def _faults_table(faults: list[dict[str, Any]], lang: str) -> list[str]:
-    out = [f'<section id="faults"><h2>{_esc(_t("faults", lang))}</h2>']
+    out = [f'<section id="faults"><h2>{esc(_t("faults", lang))}</h2>']
     if not faults:
-        out.append(f'<p class="ok">{_esc(_t("no_faults", lang))}</p></section>')
+        out.append(f'<p class="ok">{esc(_t("no_faults", lang))}</p></section>')
         return out
-    out.append(f"<table><tr><th>{_esc(_t('time', lang))}</th><th>{_esc(_t('fault', lang))}</th>"
-               "<th></th></tr>")
+    out.append("<table>" + header_row([_t("time", lang), _t("fault", lang), ""]))
     for fault in faults:
         message = fault["message"].get(lang) or fault["message"].get("en", "")
         out.append(f"<tr><td>{fault['start_s']:.1f}–{fault['end_s']:.1f} s</td>"
-                   f'<td class="bad">{_esc(message)}</td><td class="meta">'
-                   f"{_esc(fault['code'])}</td></tr>")
+                   f'<td class="bad">{esc(message)}</td><td class="meta">'
+                   f"{esc(fault['code'])}</td></tr>")
     out.append("</table></section>")
     return out
 
@@ -374,11 +339,11 @@ def _recognition_table(report: dict[str, Any], lang: str) -> list[str]:
     if not scores:
         return []
     cells = " · ".join(
-        f"{_esc(_pretty(name))} {score:.2f}"
+        f"{esc(_pretty(name))} {score:.2f}"
         for name, score in sorted(scores.items(), key=lambda kv: -kv[1])
         if isinstance(score, (int, float)) and math.isfinite(score)
     )
-    return [f'<section id="recognition"><h2>{_esc(_t("recognition", lang))}</h2>'
+    return [f'<section id="recognition"><h2>{esc(_t("recognition", lang))}</h2>'
             f'<p class="meta">{cells}</p></section>']
 
 
@@ -389,11 +354,11 @@ def _patient_section(report: dict[str, Any], lang: str) -> list[str]:
         return []
     targets = _t("profile_targets", lang) if patient.get("overrides") else _t(
         "standard_targets", lang)
-    out = [f'<section id="patient"><p class="meta">{_esc(_t("patient", lang))}: '
-           f'<b>{_esc(patient.get("id", ""))}</b> · {_esc(targets)}</p>']
+    out = [f'<section id="patient"><p class="meta">{esc(_t("patient", lang))}: '
+           f'<b>{esc(patient.get("id", ""))}</b> · {esc(targets)}</p>']
     note = patient.get("note")
     if isinstance(note, dict):
-        out.append(f'<p class="bad" id="program-note">{_esc(note.get(lang) or note.get("en"))}'
+        out.append(f'<p class="bad" id="program-note">{esc(note.get(lang) or note.get("en"))}'
                    "</p>")
     out.append("</section>")
     return out
@@ -420,30 +385,29 @@ def _comparison_section(report: dict[str, Any], lang: str) -> list[str]:
         return []
     overall = comparison.get("similarity")
     out = [
-        f'<section id="comparison"><h2>{_esc(_t("comparison", lang))}</h2>',
-        f'<p class="meta">{_esc(_t("reference", lang))}: {_esc(comparison.get("reference", ""))}'
-        + (f' · {_esc(_t("similarity", lang))}: <span class="big">{overall:.0f}/100</span>'
+        f'<section id="comparison"><h2>{esc(_t("comparison", lang))}</h2>',
+        f'<p class="meta">{esc(_t("reference", lang))}: {esc(comparison.get("reference", ""))}'
+        + (f' · {esc(_t("similarity", lang))}: <span class="big">{overall:.0f}/100</span>'
            if isinstance(overall, (int, float)) else "")
         + "</p>",
-        f'<p class="legend">{_esc(_t("scale", lang))}</p>',
-        f"<table><tr><th>#</th><th>{_esc(_t('side', lang))}</th>"
-        f"<th>{_esc(_t('similarity', lang))}</th><th>{_esc(_t('message', lang))}</th>"
-        f"<th>{_esc(_t('deviations', lang))}</th></tr>",
+        f'<p class="legend">{esc(_t("scale", lang))}</p>',
+        "<table>" + header_row(
+            ["#", *(_t(k, lang) for k in ("side", "similarity", "message", "deviations"))]),
     ]
     for rep in comparison.get("reps", []):
         index = _t("whole", lang) if rep.get("whole_recording") else rep.get("rep_index")
         score = float(rep.get("similarity", 0.0))
         css = "ok" if score >= 70 and not rep.get("short_of_reference") else "bad"
         message = rep.get("message") or {}
-        deviations = "<br>".join(_esc(_deviation_text(d, lang)) for d in rep.get("deviations", []))
+        deviations = "<br>".join(esc(_deviation_text(d, lang)) for d in rep.get("deviations", []))
         ref_rep = rep.get("reference_rep_index")
         out.append(
-            f'<tr class="comparison-rep"><td>{_esc(index)}</td>'
-            f"<td>{_esc(_side(rep.get('side'), lang))}</td>"
+            f'<tr class="comparison-rep"><td>{esc(index)}</td>'
+            f"<td>{esc(_side(rep.get('side'), lang))}</td>"
             f'<td class="{css}">{score:.0f}/100'
-            + (f'<div class="meta">{_esc(_t("ref_rep", lang))} {_esc(ref_rep)}</div>'
+            + (f'<div class="meta">{esc(_t("ref_rep", lang))} {esc(ref_rep)}</div>'
                if ref_rep is not None else "")
-            + f'</td><td class="{css}">{_esc(message.get(lang) or message.get("en", ""))}</td>'
+            + f'</td><td class="{css}">{esc(message.get(lang) or message.get("en", ""))}</td>'
             f"<td>{deviations or '–'}</td></tr>"
         )
     out.append("</table></section>")

@@ -15,6 +15,13 @@ spec's own zones) and scored by three pieces of evidence:
 ``score = position × movement × form``; the best score wins when it reaches
 :data:`MIN_SCORE`, else the answer is ``none``. The confidence is that score,
 lowered when the runner-up comes close (or ``1 − best`` for ``none``).
+
+Stills (a start photo and an end photo, or any sequence with frames
+:data:`STILLS_GAP_S` or more apart) are not a recording the causal engine can
+follow: it recognises a start position only after ``setup.window_s`` seconds of
+stillness and takes resting heights from those frames. They are shown to it as
+the recording they stand for (:func:`replay_stills`): each still held, the
+person moving from one to the next, and back to the first.
 """
 
 from __future__ import annotations
@@ -40,11 +47,24 @@ MIN_START_FRAMES = 1
 DEPTH_WEIGHT = 0.15
 DEPTH_FULL = 3.0
 """Excursion depth (start threshold → peak, in start-to-end threshold distances) for full credit."""
-EXCLUDING_FAULTS: dict[str, tuple[str, ...]] = {"pelvic_tilt": ("hips_lifted",)}
-"""Faults that, in every repetition, mean a different exercise (hips lifted = a bridge)."""
+EXCLUDING_FAULTS: dict[str, tuple[str, ...]] = {
+    "pelvic_tilt": ("hips_lifted",),  # hips lifted: a bridge
+    "back_extension": ("legs_bent",),  # kneeling: child's pose, bird dog
+    "trunk_rotation": ("knees_apart",),  # one knee moved alone: knee to chest, dead bug
+}
+"""Faults that, in every repetition, mean a different exercise."""
 OTHER_EXERCISE_FORM = 0.2
 STILL_LIMBS: dict[str, tuple[float, float]] = {"pelvic_tilt": (0.12, 0.25)}
 """Exercises done with still limbs: limb motion (torso lengths) for full credit and for none."""
+STILLS_GAP_S = 0.5
+"""Frames this far apart (median) are stills (photos), not a video."""
+STILLS_MAX_FRAMES = 12
+"""At most this many stills are replayed as a recording."""
+REPLAY_FPS = 10.0
+REPLAY_HOLD_S = 2.0
+"""Each still is held this long in the replay (longer than every spec's setup window)."""
+REPLAY_MOVE_S = 1.5
+"""Moving from one still to the next takes this long in the replay."""
 
 
 @dataclass
@@ -183,13 +203,21 @@ def limb_motion(seq: PoseSequence, mask: np.ndarray) -> float:
 def _stillness(spec: ExerciseSpec, run: EngineRun, seq: PoseSequence) -> float:
     """For exercises where the limbs stay put (pelvic tilt): 1 still … 0 moving a lot.
 
-    Judged over the whole recording: a bridge or a squat moves the knees and
-    shoulders around the hips, a pelvic tilt (lying or on hands and knees) does not.
+    Judged over the whole recording except repetitions with excluding faults: a
+    bridge or a squat moves the knees and shoulders around the hips, a pelvic
+    tilt (lying or on hands and knees) does not.
     """
     limits = STILL_LIMBS.get(spec.id)
     if limits is None:
         return 1.0
     mask = np.asarray(seq.has_pose).copy()
+    excluding = set(EXCLUDING_FAULTS.get(spec.id, ()))
+    if excluding and len(run.times_s) == len(seq):
+        # repetitions that are another exercise (hips lifted into a bridge) were judged
+        # by their faults already: the stillness is judged on the rest of the recording
+        for rep in run.reps:
+            if excluding & set(rep.faults):
+                mask &= (run.times_s < rep.start_s) | (run.times_s > rep.end_s)
     motion = limb_motion(seq, mask)
     if not np.isfinite(motion):
         return 1.0
@@ -273,6 +301,43 @@ def decide(evidence: dict[str, SpecEvidence]) -> Recognition:
     return Recognition(best, float(np.clip(confidence, 0.0, 1.0)), scores, reasons)
 
 
+def is_stills(seq: PoseSequence) -> bool:
+    """``seq`` is a few photos (frames :data:`STILLS_GAP_S` or more apart), not a video."""
+    if not 2 <= len(seq) <= STILLS_MAX_FRAMES:
+        return False
+    return float(np.median(np.diff(seq.times_s))) >= STILLS_GAP_S
+
+
+def replay_stills(seq: PoseSequence) -> PoseSequence:
+    """The recording that stills stand for, at :data:`REPLAY_FPS`.
+
+    Each still (a frame with a pose) is held :data:`REPLAY_HOLD_S`; between two
+    stills the landmarks move linearly (smoothstep in time) over
+    :data:`REPLAY_MOVE_S`; after the last still the person returns to the
+    first one, as after a repetition. Stills without a pose are left out.
+    """
+    kept = [i for i in range(len(seq)) if seq.has_pose[i]]
+    if len(kept) < 2:
+        return seq
+    stills = [np.asarray(seq.landmarks[i], dtype=np.float64) for i in kept]
+    stills.append(stills[0])
+    hold = max(1, round(REPLAY_HOLD_S * REPLAY_FPS))
+    move = max(1, round(REPLAY_MOVE_S * REPLAY_FPS))
+    frames: list[np.ndarray] = []
+    for k, still in enumerate(stills):
+        frames.extend([still] * hold)
+        if k + 1 < len(stills):
+            for j in range(1, move):
+                u = j / move
+                w = u * u * (3.0 - 2.0 * u)
+                frames.append((1.0 - w) * still + w * stills[k + 1])
+    landmarks = np.stack(frames).astype(np.float32)
+    n = len(landmarks)
+    timestamps = np.round(np.arange(n) * 1000.0 / REPLAY_FPS).astype(np.int64)
+    world = np.full((n, landmarks.shape[1], 3), np.nan, dtype=np.float32)
+    return PoseSequence(timestamps, landmarks, world, seq.image_size, REPLAY_FPS, seq.source)
+
+
 def recognise(
     seq: PoseSequence,
     specs: dict[str, ExerciseSpec],
@@ -281,9 +346,19 @@ def recognise(
     smoothed: PoseSequence | None = None,
     runs: dict[str, Any] | None = None,
 ) -> RecognitionOutcome:
-    """Recognise the exercise in raw poses ``seq`` (every spec's engine run is kept)."""
+    """Recognise the exercise in raw poses ``seq`` (every spec's engine run is kept).
+
+    Stills (:func:`is_stills`) are recognised on their replay
+    (:func:`replay_stills`, no smoothing); the runs of that replay are not kept
+    (they do not line up with the frames of ``seq``).
+    """
     from posecheck.engine import analyze_sequence
 
+    if is_stills(seq):
+        replay = replay_stills(seq)
+        if replay is not seq:
+            outcome = recognise(replay, specs, smoothing="none", smoothed=replay)
+            return RecognitionOutcome(outcome.recognition, {}, outcome.evidence)
     if smoothed is None:
         from posecheck.smoothing import make_smoother
 

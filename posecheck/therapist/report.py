@@ -23,8 +23,6 @@ The CSV export has one row per repetition (see :data:`CSV_COLUMNS`).
 from __future__ import annotations
 
 import csv
-import html
-import io
 import math
 from collections import Counter
 from dataclasses import dataclass, field
@@ -33,6 +31,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from posecheck.i18n import Text
+from posecheck.reporting.html_parts import (
+    COMMON_UI,
+    PAGE_END,
+    agg_figure,
+    card,
+    esc,
+    figure_svg,
+    header_row,
+    page_start,
+)
 from posecheck.therapist.profile import PatientProfile
 
 if TYPE_CHECKING:
@@ -46,8 +54,8 @@ CSV_COLUMNS = (
 )
 
 UI: dict[str, Text] = {
+    **COMMON_UI,
     "title": Text(nl="Verslag voor de fysiotherapeut", en="Therapist report"),
-    "patient": Text(nl="Patiënt", en="Patient"),
     "period": Text(nl="Periode", en="Period"),
     "generated": Text(nl="Gemaakt op", en="Generated"),
     "sessions": Text(nl="Sessies", en="Sessions"),
@@ -57,23 +65,17 @@ UI: dict[str, Text] = {
     "adherence": Text(nl="Therapietrouw: sessies per week", en="Adherence: sessions per week"),
     "goal": Text(nl="doel", en="goal"),
     "week": Text(nl="Week", en="Week"),
-    "exercise": Text(nl="Oefening", en="Exercise"),
-    "reps": Text(nl="Herhalingen", en="Repetitions"),
     "completed": Text(nl="voltooid", en="completed"),
     "hold": Text(nl="Vasthouden (s)", en="Hold (s)"),
     "hold_title": Text(nl="Vasthoudtijd per herhaling", en="Hold time per repetition"),
     "hold_target": Text(nl="doel", en="target"),
-    "as_long": Text(nl="zo lang mogelijk", en="as long as possible"),
     "rom_title": Text(nl="Bewegingsuitslag per herhaling", en="Range of motion per repetition"),
     "rom_target": Text(nl="doel", en="target"),
     "mean_hold": Text(nl="gem. vasthouden", en="mean hold"),
     "best_hold": Text(nl="langste", en="longest"),
     "reached": Text(nl="doel gehaald", en="target reached"),
-    "faults": Text(nl="Fouten in de uitvoering", en="Form faults"),
-    "fault": Text(nl="Fout", en="Fault"),
     "count": Text(nl="Aantal", en="Count"),
     "per10": Text(nl="per 10 herhalingen", en="per 10 repetitions"),
-    "no_faults": Text(nl="Geen fouten gezien.", en="No faults seen."),
     "pain": Text(nl="Pijnmeldingen", en="Pain reports"),
     "no_pain": Text(nl="Geen pijn gemeld.", en="No pain reported."),
     "when": Text(nl="Wanneer", en="When"),
@@ -85,8 +87,6 @@ UI: dict[str, Text] = {
     "no_reps": Text(nl="Nog geen herhalingen.", en="No repetitions yet."),
     "date": Text(nl="datum", en="date"),
     "targets": Text(nl="Doelen", en="Targets"),
-    "left": Text(nl="links", en="left"),
-    "right": Text(nl="rechts", en="right"),
     "not_enabled": Text(nl="niet in het programma", en="not in the programme"),
     "origin": Text(nl="bron", en="origin"),
     "similarity_title": Text(nl="Gelijkenis met de voorgedane oefening per herhaling",
@@ -381,29 +381,13 @@ def _num(value: float | None) -> str:
 # --- HTML ----------------------------------------------------------------------------
 
 
-def _esc(value: object) -> str:
-    return html.escape(str(value))
-
-
-def _svg(fig: object) -> str:
-    buffer = io.StringIO()
-    fig.savefig(buffer, format="svg", bbox_inches="tight")  # type: ignore[attr-defined]
-    text = buffer.getvalue()
-    return text[text.index("<svg"):]
-
-
-def _figure(width: float = 8.0, height: float = 2.8) -> object:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from matplotlib.figure import Figure
-
-    return Figure(figsize=(width, height), dpi=100)
+CSS = "h3{font-size:1.05em;margin-top:18px}"
+"""The therapist page's rules on top of the shared base style."""
 
 
 def _adherence_svg(report: TherapistReport, lang: str) -> str:
-    fig = _figure()
-    ax = fig.add_subplot()  # type: ignore[attr-defined]
+    fig = agg_figure(8.0, 2.8, dpi=100)
+    ax = fig.add_subplot()
     labels = [w.week[2:] for w in report.weeks]
     xs = range(len(labels))
     ax.bar(xs, [w.sessions for w in report.weeks], color="#7fa7d9", label=_t("sessions", lang))
@@ -414,10 +398,12 @@ def _adherence_svg(report: TherapistReport, lang: str) -> str:
         ax.axhline(goal, color="#d9822b", linestyle="--", label=f"{_t('goal', lang)} {goal}")
     ax.set_xticks(list(xs), labels, rotation=45, fontsize=8)
     ax.set_ylabel(_t("per_week", lang))
-    ax.yaxis.get_major_locator().set_params(integer=True)
+    from matplotlib.ticker import MaxNLocator
+
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.legend(fontsize=8, loc="upper left")
     ax.grid(axis="y", alpha=0.3)
-    return _svg(fig)
+    return figure_svg(fig, tight_box=True)
 
 
 _SIDE_COLORS = {"left": "#2c6fbb", "right": "#c0392b", None: "#555555"}
@@ -439,19 +425,20 @@ def _time_svg(ex: ExerciseHistory, kind: str, lang: str) -> str | None:
     points = [p for p in points if p[1] is not None]
     if not points:
         return None
-    fig = _figure(8.0, 2.6)
-    ax = fig.add_subplot()  # type: ignore[attr-defined]
+    from matplotlib.dates import date2num
+    fig = agg_figure(8.0, 2.6, dpi=100)
+    ax = fig.add_subplot()
     for side in ("left", "right", None):
         sel = [p for p in points if p[2] == side]
         if sel:
             label = _t(side, lang) if side else ex.name.get(lang)
             shift = _SIDE_SHIFT.get(side, timedelta(0))  # left and right side by side
-            ax.plot([p[0] + shift for p in sel], [p[1] for p in sel], "o",
+            ax.plot(date2num([p[0] + shift for p in sel]), [p[1] or 0.0 for p in sel], "o",
                     color=_SIDE_COLORS[side], label=label, markersize=5, alpha=0.85)
     if kind == "hold":
         targets = [(p[0], p[3]) for p in sorted(points, key=lambda p: p[0]) if p[3] is not None]
         if targets:
-            ax.step([t[0] for t in targets], [t[1] for t in targets], where="post",
+            ax.step(date2num([t[0] for t in targets]), [t[1] for t in targets], where="post",
                     color="#d9822b", linestyle="--", label=_t("hold_target", lang))
         ax.set_ylabel(_t("hold", lang))
         ax.set_ylim(bottom=0)
@@ -468,8 +455,9 @@ def _time_svg(ex: ExerciseHistory, kind: str, lang: str) -> str | None:
         ax.set_ylabel(f"{ex.rom_measurement} ({unit})")
     ax.legend(fontsize=8, loc="best")
     ax.grid(alpha=0.3)
-    fig.autofmt_xdate()  # type: ignore[attr-defined]
-    return _svg(fig)
+    ax.xaxis_date()  # the x values are matplotlib dates (date2num)
+    fig.autofmt_xdate()
+    return figure_svg(fig, tight_box=True)
 
 
 def _unit_sign(ex: ExerciseHistory) -> str:
@@ -484,88 +472,66 @@ def render_report_html(report: TherapistReport, lang: str | None = None) -> str:
         report.weeks[0].monday.isoformat() if report.weeks else "—"
     )
     parts = [
-        "<!DOCTYPE html>",
-        f'<html lang="{lang}"><head><meta charset="utf-8">',
-        f"<title>{_esc(_t('title', lang))} — {_esc(p.name)}</title>",
-        "<style>",
-        "body{font-family:system-ui,sans-serif;margin:24px;color:#222;max-width:1100px}",
-        "h1{margin-bottom:4px}h2{margin-top:32px;border-bottom:2px solid #ddd}",
-        ".cards{display:flex;gap:12px;flex-wrap:wrap}.card{border:1px solid #ccc;"
-        "border-radius:8px;padding:10px 16px;min-width:150px}.card b{font-size:24px;display:block}",
-        "table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #ccc;padding:4px 8px;"
-        "text-align:left}th{background:#f2f2f2}.muted{color:#777}.plot svg{max-width:100%;"
-        "height:auto}",
-        "</style></head><body>",
-        f"<h1>{_esc(_t('title', lang))}</h1>",
-        f"<p>{_esc(_t('patient', lang))}: <b>{_esc(p.name)}</b>"
-        + (f" ({_esc(p.patient_id)})" if p.patient_id else "")
-        + f" · {_esc(_t('period', lang))}: {_esc(period_from)} – "
-        f"{_esc(report.until.isoformat())} · {_esc(_t('generated', lang))}: "
-        f"{_esc(report.generated.isoformat(sep=' '))}</p>",
+        *page_start(f"{_t('title', lang)} — {p.name}", lang, CSS),
+        f"<h1>{esc(_t('title', lang))}</h1>",
+        f"<p>{esc(_t('patient', lang))}: <b>{esc(p.name)}</b>"
+        + (f" ({esc(p.patient_id)})" if p.patient_id else "")
+        + f" · {esc(_t('period', lang))}: {esc(period_from)} – "
+        f"{esc(report.until.isoformat())} · {esc(_t('generated', lang))}: "
+        f"{esc(report.generated.isoformat(sep=' '))}</p>",
     ]
     active = sum(w.active_sessions for w in report.weeks)
     parts.append('<div class="cards">')
-    parts.append(_card(_t("sessions", lang), str(len(report.sessions)),
+    parts.append(card(_t("sessions", lang), str(len(report.sessions)),
                        f"{active} {_t('active', lang)}"))
-    parts.append(_card(_t("weeks", lang), str(len(report.weeks)),
+    parts.append(card(_t("weeks", lang), str(len(report.weeks)),
                        f"{report.sessions_per_week:.1f} {_t('per_week', lang)}"
                        + (f" ({_t('goal', lang)} {p.sessions_per_week})"
                           if p.sessions_per_week else "")))
-    parts.append(_card(_t("pain", lang), str(len(report.pains)), ""))
+    parts.append(card(_t("pain", lang), str(len(report.pains)), ""))
     parts.append("</div>")
 
-    parts.append(f"<h2>{_esc(_t('adherence', lang))}</h2>")
+    parts.append(f"<h2>{esc(_t('adherence', lang))}</h2>")
     if report.weeks:
         parts.append(f'<div class="plot">{_adherence_svg(report, lang)}</div>')
         parts.append(_weeks_table(report, lang))
     else:
-        parts.append(f"<p class='muted'>{_esc(_t('no_sessions', lang))}</p>")
+        parts.append(f"<p class='muted'>{esc(_t('no_sessions', lang))}</p>")
 
     for ex in report.exercises.values():
         parts.extend(_exercise_section(ex, lang))
 
-    parts.append(f"<h2>{_esc(_t('pain', lang))}</h2>")
+    parts.append(f"<h2>{esc(_t('pain', lang))}</h2>")
     if report.pains:
-        parts.append(
-            f"<table><tr><th>{_esc(_t('when', lang))}</th><th>{_esc(_t('exercise', lang))}</th>"
-            f"<th>{_esc(_t('note', lang))}</th></tr>"
-        )
+        parts.append("<table>" + header_row(_t(k, lang) for k in ("when", "exercise", "note")))
         for pain in report.pains:
             pain_ex = report.exercises.get(pain.exercise_id or "")
             name = pain_ex.name.get(lang) if pain_ex else (pain.exercise_id or "—")
             parts.append(
-                f"<tr><td>{_esc(pain.at.strftime('%Y-%m-%d %H:%M'))} "
-                f"({_esc(_t('at', lang))} {pain.t_s:.0f} s)</td><td>{_esc(name)}</td>"
-                f"<td>{_esc(pain.note or '')}</td></tr>"
+                f"<tr><td>{esc(pain.at.strftime('%Y-%m-%d %H:%M'))} "
+                f"({esc(_t('at', lang))} {pain.t_s:.0f} s)</td><td>{esc(name)}</td>"
+                f"<td>{esc(pain.note or '')}</td></tr>"
             )
         parts.append("</table>")
     else:
-        parts.append(f"<p class='muted'>{_esc(_t('no_pain', lang))}</p>")
-    parts.append("</body></html>")
+        parts.append(f"<p class='muted'>{esc(_t('no_pain', lang))}</p>")
+    parts.append(PAGE_END)
     return "\n".join(parts)
-
-
-def _card(label: str, value: str, sub: str) -> str:
-    return f'<div class="card">{_esc(label)}<b>{_esc(value)}</b><span class="muted">' \
-           f"{_esc(sub)}</span></div>"
 
 
 def _weeks_table(report: TherapistReport, lang: str) -> str:
     rows = "".join(
-        f"<tr><td>{_esc(w.week)}</td><td>{_esc(w.monday.isoformat())}</td>"
+        f"<tr><td>{esc(w.week)}</td><td>{esc(w.monday.isoformat())}</td>"
         f"<td>{w.sessions}</td><td>{w.active_sessions}</td></tr>"
         for w in report.weeks
     )
-    return (
-        f"<table><tr><th>{_esc(_t('week', lang))}</th><th>{_esc(_t('date', lang))}</th>"
-        f"<th>{_esc(_t('sessions', lang))}</th><th>{_esc(_t('active', lang))}</th></tr>"
-        f"{rows}</table>"
-    )
+    header = header_row(_t(k, lang) for k in ("week", "date", "sessions", "active"))
+    return f"<table>{header}{rows}</table>"
 
 
 def _exercise_section(ex: ExerciseHistory, lang: str) -> list[str]:
     title = ex.name.get(lang) + ("" if ex.enabled else f" ({_t('not_enabled', lang)})")
-    parts = [f"<h2>{_esc(title)}</h2>"]
+    parts = [f"<h2>{esc(title)}</h2>"]
     targets = []
     if ex.hold_max:
         targets.append(f"{_t('hold', lang)}: {_t('as_long', lang)}")
@@ -577,9 +543,9 @@ def _exercise_section(ex: ExerciseHistory, lang: str) -> list[str]:
             + (f" ({_t('origin', lang)}: {ex.rom_origin.get(lang)})" if ex.rom_origin else "")
         )
     if targets:
-        parts.append(f"<p>{_esc(_t('targets', lang))}: " + _esc(" · ".join(targets)) + "</p>")
+        parts.append(f"<p>{esc(_t('targets', lang))}: " + esc(" · ".join(targets)) + "</p>")
     if not ex.reps:
-        parts.append(f"<p class='muted'>{_esc(_t('no_reps', lang))}</p>")
+        parts.append(f"<p class='muted'>{esc(_t('no_reps', lang))}</p>")
         return parts
     holds = ex.holds
     reached = sum(
@@ -594,38 +560,35 @@ def _exercise_section(ex: ExerciseHistory, lang: str) -> list[str]:
         )
         if any(r.target_hold_s is not None for r in ex.reps):
             summary += f" · {_t('reached', lang)}: {reached}/{len(holds)}"
-    parts.append(f"<p>{_esc(summary)}</p>")
+    parts.append(f"<p>{esc(summary)}</p>")
     hold_svg = _time_svg(ex, "hold", lang)
     if hold_svg:
-        parts.append(f"<h3>{_esc(_t('hold_title', lang))}</h3><div class='plot'>{hold_svg}</div>")
+        parts.append(f"<h3>{esc(_t('hold_title', lang))}</h3><div class='plot'>{hold_svg}</div>")
     rom_svg = _time_svg(ex, "rom", lang)
     if rom_svg:
-        parts.append(f"<h3>{_esc(_t('rom_title', lang))}</h3><div class='plot'>{rom_svg}</div>")
+        parts.append(f"<h3>{esc(_t('rom_title', lang))}</h3><div class='plot'>{rom_svg}</div>")
     similarity_svg = _time_svg(ex, "similarity", lang)
     if similarity_svg:
         scores = [c.similarity for c in ex.similarities]
         good = sum(1 for c in ex.similarities
                    if c.similarity >= GOOD_SIMILARITY and not c.short_of_reference)
         parts.append(
-            f"<h3>{_esc(_t('similarity_title', lang))}</h3>"
-            f"<p id='similarity-{_esc(ex.exercise_id)}'>{_esc(_t('mean_similarity', lang))} "
-            f"{sum(scores) / len(scores):.0f}/100 · {_esc(_t('like_shown', lang))}: "
+            f"<h3>{esc(_t('similarity_title', lang))}</h3>"
+            f"<p id='similarity-{esc(ex.exercise_id)}'>{esc(_t('mean_similarity', lang))} "
+            f"{sum(scores) / len(scores):.0f}/100 · {esc(_t('like_shown', lang))}: "
             f"{good}/{len(scores)}</p><div class='plot'>{similarity_svg}</div>"
         )
-    parts.append(f"<h3>{_esc(_t('faults', lang))}</h3>")
+    parts.append(f"<h3>{esc(_t('faults', lang))}</h3>")
     if ex.fault_counts:
-        parts.append(
-            f"<table><tr><th>{_esc(_t('fault', lang))}</th><th>{_esc(_t('count', lang))}</th>"
-            f"<th>{_esc(_t('per10', lang))}</th></tr>"
-        )
+        parts.append("<table>" + header_row(_t(k, lang) for k in ("fault", "count", "per10")))
         for code, count in ex.fault_counts.most_common():
             msg = ex.fault_messages.get(code)
             label = f"{msg.get(lang)} ({code})" if msg else code
             per10 = 10.0 * count / max(len(ex.reps), 1)
             parts.append(
-                f"<tr><td>{_esc(label)}</td><td>{count}</td><td>{per10:.1f}</td></tr>"
+                f"<tr><td>{esc(label)}</td><td>{count}</td><td>{per10:.1f}</td></tr>"
             )
         parts.append("</table>")
     else:
-        parts.append(f"<p class='muted'>{_esc(_t('no_faults', lang))}</p>")
+        parts.append(f"<p class='muted'>{esc(_t('no_faults', lang))}</p>")
     return parts

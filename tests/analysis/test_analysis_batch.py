@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,8 @@ def demo_task(job: Job, progress) -> FileOutcome:
         raise ZeroDivisionError("division by zero")
     if name.startswith("crash"):
         os._exit(3)
+    if name.startswith("slow"):
+        time.sleep(0.4)
     return FileOutcome(source=str(job.path), ok=True, exercise="curl_up", confidence=0.9,
                        reps=2, completed_reps=2, frames=int(name.split("_")[1].split(".")[0]))
 
@@ -68,3 +71,18 @@ def test_a_crashing_worker_process_is_reported_and_the_rest_finish() -> None:
     assert [o.ok for o in outcomes] == [True, False, True, True]
     assert "crashed" in (outcomes[1].error or "")
     assert sorted(recorder.finished_keys) == [0, 1, 2, 3]
+
+
+def test_the_largest_inputs_start_first_so_no_long_file_is_left_for_the_end(
+    tmp_path: Path,
+) -> None:
+    sizes = [10, 2_000, 50, 9_000]  # the largest file is the last one given
+    batch = []
+    for i, size in enumerate(sizes):
+        path = tmp_path / f"slow_{size}.mp4"
+        path.write_bytes(b"\0" * size)
+        batch.append(Job(i, path, path.stem))
+    recorder = Recorder()
+    outcomes = run_batch(batch, demo_task, jobs=2, reporter=recorder)
+    assert [o.frames for o in outcomes] == sizes  # outcomes still in input order
+    assert 3 in recorder.started_keys[:2]  # not left for the end

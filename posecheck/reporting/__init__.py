@@ -1,0 +1,1 @@
+"""Building blocks shared by posecheck's reports (see :mod:`posecheck.reporting.html_parts`)."""
