@@ -10,6 +10,11 @@ Rules:
 - while a cue is shown (``show_s``), a lower-priority cue waits its turn
   (it is dropped, not queued: a later event brings it back if still true);
 - ``force=True`` (pain, pause, quit) always goes through;
+- announcements — forced cues, the engine's cues in :data:`ANNOUNCED_CUE_CODES`
+  (hold end, switch side, rest, done) and stop-level cues, the rest countdown —
+  are never lost: a shown lower-priority cue does not hold them back, and the
+  speaker says them in order after whatever it is saying
+  (:meth:`posecheck.feedback.speech.Speaker.say`); ordinary form cues are replaceable;
 - muted: nothing is spoken and no beep sounds, but texts are still shown.
 """
 
@@ -32,6 +37,12 @@ from posecheck.feedback.sounds import SoundPlayer
 from posecheck.feedback.speech import Speaker
 from posecheck.i18n import Text
 
+ANNOUNCED_CUE_CODES = frozenset({"hold_end", "switch_side", "rest", "rest_end", "done"})
+"""Engine cue codes that mark a step of the exercise: spoken even after a busy moment."""
+STOP_PRIORITY = 3
+"""Engine cues at this priority (a fault that stops the hold) are announcements too."""
+REST_GROUP = "rest_countdown"
+"""Speaker group of the rest announcements: only the newest number waits."""
 HOLD_TICK_EVERY_S = 10
 REST_COUNTDOWN_MARKS_S = (30, 10, 5, 4, 3, 2, 1)
 REST_SPOKEN = Text(nl="Rust. Nog {seconds} seconden.", en="Rest. {seconds} seconds left.")
@@ -85,22 +96,34 @@ class CueScheduler:
         speak: bool = True,
         show_s: float | None = None,
         fields: Mapping[str, object] | None = None,
+        announce: bool | None = None,
+        group: str | None = None,
     ) -> bool:
-        """Give one cue now; returns False when cooldown or a higher cue held it back."""
+        """Give one cue now; returns False when cooldown or a higher cue held it back.
+
+        ``announce`` (default: ``force``) makes it an announcement: not held back by
+        a shown cue and never dropped by the speaker; ``group`` is its speaker group.
+        """
         now = self.clock()
         message = text.get(self.lang, **(fields or {})) if isinstance(text, Text) else text
+        announce = force if announce is None else announce
         if not force:
             last = self._last_by_code.get(code)
             if last is not None and now - last < self.cooldown_s:
                 return False
-            if self._shown is not None and now < self._shown[3] and priority < self._shown[2]:
+            if (
+                not announce
+                and self._shown is not None
+                and now < self._shown[3]
+                and priority < self._shown[2]
+            ):
                 return False
         self._last_by_code[code] = now
         self._shown = (code, message, priority, now + (self.show_s if show_s is None else show_s))
         spoken = speak and not self.muted and self.speaker is not None
         if spoken:
             assert self.speaker is not None
-            self.speaker.say(message)
+            self.speaker.say(message, announce=announce, group=group)
         self.log.append(CueRecord(now, code, message, spoken))
         return True
 
@@ -120,14 +143,18 @@ class CueScheduler:
         self.player.play(name)
 
     def toggle_mute(self) -> bool:
+        """Mute or unmute; muting also silences what was still waiting to be said."""
         self.muted = not self.muted
+        if self.muted and self.speaker is not None:
+            self.speaker.clear()
         return self.muted
 
     # -- engine events ---------------------------------------------------------------
     def on_event(self, event: Event) -> None:
         """React to one engine event (cues, hold beeps, rest announcements)."""
         if isinstance(event, Cue):
-            self.cue(event.code, event.text, priority=event.priority)
+            announce = event.code in ANNOUNCED_CUE_CODES or event.priority >= STOP_PRIORITY
+            self.cue(event.code, event.text, priority=event.priority, announce=announce)
         elif isinstance(event, HoldStarted):
             self.beep("hold_start")
         elif isinstance(event, HoldProgress):
@@ -147,7 +174,8 @@ class CueScheduler:
     def start_rest(self, duration_s: float) -> None:
         """Announce a rest of ``duration_s`` seconds."""
         self._rest_marks_done = {m for m in REST_COUNTDOWN_MARKS_S if m >= duration_s}
-        self.cue("rest", REST_SPOKEN, fields={"seconds": round(duration_s)})
+        self.cue("rest", REST_SPOKEN, fields={"seconds": round(duration_s)}, announce=True,
+                 group=REST_GROUP)
 
     def rest_countdown(self, remaining_s: float) -> None:
         """Speak the rest countdown (30, 10, 5, 4, 3, 2, 1 s) as ``remaining_s`` passes."""
@@ -155,5 +183,5 @@ class CueScheduler:
             if remaining_s <= mark and mark not in self._rest_marks_done:
                 self._rest_marks_done.update(m for m in REST_COUNTDOWN_MARKS_S if m >= mark)
                 text = str(mark) if mark <= 5 else REST_SPOKEN.get(self.lang, seconds=mark)
-                self.cue(f"rest_{mark}", text, force=True)
+                self.cue(f"rest_{mark}", text, force=True, group=REST_GROUP)
                 break

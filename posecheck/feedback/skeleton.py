@@ -26,6 +26,7 @@ def draw_skeleton(
     joint_colors: dict[int, BGR] | None = None,
     edge_colors: dict[tuple[int, int], BGR] | None = None,
     min_visibility: float = 0.3,
+    antialias: bool = True,
 ) -> None:
     """Draw ``pose``'s bones and joints on ``image_bgr`` in place.
 
@@ -34,9 +35,11 @@ def draw_skeleton(
     a thin dark outline so they stay visible on light and dark backgrounds;
     the width scales with the image size. ``joint_colors`` / ``edge_colors``
     override ``color`` per landmark index / per edge (either order of the pair),
-    e.g. to paint a faulty limb red.
+    e.g. to paint a faulty limb red. ``antialias=False`` draws plain (8-connected) lines,
+    about three times faster: the live overlay, read from metres away, uses it.
     """
     h, w = image_bgr.shape[:2]
+    line_type = cv2.LINE_AA if antialias else cv2.LINE_8
     thickness = line_thickness((w, h))
     radius = thickness + 1
     points = pose.landmarks[:, :2] * np.array([w, h], dtype=np.float32)
@@ -54,7 +57,7 @@ def draw_skeleton(
             tuple(pixel[b].tolist()),
             _OUTLINE,
             thickness + 2,
-            cv2.LINE_AA,
+            line_type,
         )
     for a, b in edges:
         edge_color = edge_colors.get((a, b), edge_colors.get((b, a), color))
@@ -64,10 +67,10 @@ def draw_skeleton(
             tuple(pixel[b].tolist()),
             edge_color,
             thickness,
-            cv2.LINE_AA,
+            line_type,
         )
     joints = sorted({i for edge in edges for i in edge} | {i for i in joint_colors if seen[i]})
     for i in joints:
         center = tuple(pixel[i].tolist())
-        cv2.circle(image_bgr, center, radius + 1, _OUTLINE, -1, cv2.LINE_AA)
-        cv2.circle(image_bgr, center, radius, joint_colors.get(i, color), -1, cv2.LINE_AA)
+        cv2.circle(image_bgr, center, radius + 1, _OUTLINE, -1, line_type)
+        cv2.circle(image_bgr, center, radius, joint_colors.get(i, color), -1, line_type)

@@ -10,8 +10,10 @@ Backends are strategies found by name (:func:`make_speech_backend`):
 - ``"auto"``: the first of pyttsx3, espeak that works, else ``null`` with a
   clear note.
 
-:class:`Speaker` keeps at most one utterance waiting: a newer one replaces a
-stale one that has not started yet ("one cue at a time").
+:class:`Speaker` says one text at a time and never blocks the caller. Form cues
+are replaceable (a newer cue replaces a waiting one; a stale one is dropped);
+announcements (exercise done, hold end, rest countdown, pain, pause …) are
+never lost and are said in order, before any waiting cue.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import subprocess
 import threading
 import time
 from abc import ABC, abstractmethod
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -190,52 +193,141 @@ def make_speech_backend(name: str = "auto") -> tuple[SpeechBackend, str | None]:
     return NullSpeech(), NO_VOICE_NOTE
 
 
-class Speaker:
-    """Says texts in a background thread; at most one utterance waits.
+@dataclass
+class _Waiting:
+    """A text waiting for the voice: when it was queued and its announcement group."""
 
-    ``say`` returns at once. A text that has not started yet is replaced by a
-    newer one, so the patient never hears a backlog of stale cues. Muting is
-    done by the caller (:class:`posecheck.feedback.cues.CueScheduler`).
+    text: str
+    queued_at: float
+    group: str | None = None
+
+
+class Speaker:
+    """Says texts one at a time in a background thread; ``say`` never blocks.
+
+    Two kinds of text wait for the voice (see :meth:`say`):
+
+    - **announcements** (exercise start/done, hold end, switch side, rest and its
+      countdown, pain, pause, quit): never lost, said in the order given. A newer
+      announcement of the same ``group`` replaces a waiting one (the rest countdown
+      says "3", not a backlog of "5, 4, 3");
+    - **form cues** (everything else): at most one waits; a newer cue replaces it,
+      a new announcement supersedes it, and it is dropped when it has waited
+      longer than ``cue_max_wait_s`` (it describes a moment that is gone).
+
+    Waiting announcements are said before a waiting cue. Muting is done by the
+    caller (:class:`posecheck.feedback.cues.CueScheduler`).
     """
 
-    def __init__(self, backend: SpeechBackend, lang: str) -> None:
+    def __init__(
+        self,
+        backend: SpeechBackend,
+        lang: str,
+        *,
+        cue_max_wait_s: float = 3.0,
+        max_announcements: int = 12,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.backend = backend
         self.lang = lang
+        self.cue_max_wait_s = cue_max_wait_s
+        self.max_announcements = max_announcements
+        self.clock = clock
         self.replaced = 0
-        self._pending: str | None = None
+        """Texts replaced before they were said (a newer cue, or the same announcement group)."""
+        self.dropped = 0
+        """Cues dropped unsaid: stale, or superseded by an announcement (announcements only
+        when more than ``max_announcements`` wait)."""
+        self._announcements: deque[_Waiting] = deque()
+        self._cue: _Waiting | None = None
         self._cond = threading.Condition()
         self._busy = False
         self._closed = False
         self._thread = threading.Thread(target=self._run, name="speaker", daemon=True)
         self._thread.start()
 
-    def say(self, text: str) -> None:
-        """Queue ``text`` (replacing any text still waiting)."""
+    def say(self, text: str, *, announce: bool = False, group: str | None = None) -> None:
+        """Queue ``text``: a form cue, or with ``announce=True`` an announcement (kept).
+
+        ``group`` (announcements only): a waiting announcement of the same group is
+        replaced by this one, which goes to the end of the queue.
+        """
         with self._cond:
-            if self._pending is not None:
-                self.replaced += 1
-            self._pending = text
+            item = _Waiting(text, self.clock(), group)
+            if announce:
+                if group is not None:
+                    for waiting in list(self._announcements):
+                        if waiting.group == group:
+                            self._announcements.remove(waiting)
+                            self.replaced += 1
+                if self._cue is not None:  # the moment it was about has passed
+                    self._cue = None
+                    self.dropped += 1
+                self._announcements.append(item)
+                while len(self._announcements) > self.max_announcements:
+                    lost = self._announcements.popleft()
+                    self.dropped += 1
+                    log.warning("speech backlog: not saying %r", lost.text)
+            else:
+                if self._cue is not None:
+                    self.replaced += 1
+                self._cue = item
             self._cond.notify_all()
+
+    def clear(self) -> int:
+        """Forget everything waiting (muted); what is being said now ends by itself.
+
+        Returns how many texts were dropped.
+        """
+        with self._cond:
+            dropped = len(self._announcements) + (self._cue is not None)
+            self._announcements.clear()
+            self._cue = None
+            self.dropped += dropped
+            self._cond.notify_all()
+            return dropped
+
+    @property
+    def waiting(self) -> list[str]:
+        """The texts still to be said, in the order they will be said."""
+        with self._cond:
+            texts = [a.text for a in self._announcements]
+            return texts + ([self._cue.text] if self._cue is not None else [])
 
     def wait_idle(self, timeout: float = 10.0) -> bool:
         """Block until everything queued is said (tests, end of session)."""
         deadline = time.monotonic() + timeout
         with self._cond:
-            while self._pending is not None or self._busy:
+            while self._announcements or self._cue is not None or self._busy:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     return False
                 self._cond.wait(remaining)
         return True
 
+    def _next(self) -> str | None:
+        """The next text to say (called with the lock held); drops a stale cue."""
+        if self._announcements:
+            return self._announcements.popleft().text
+        cue, self._cue = self._cue, None
+        if cue is None:
+            return None
+        if self.clock() - cue.queued_at > self.cue_max_wait_s:
+            self.dropped += 1
+            return None
+        return cue.text
+
     def _run(self) -> None:
         while True:
             with self._cond:
-                while self._pending is None and not self._closed:
+                while not self._announcements and self._cue is None and not self._closed:
                     self._cond.wait()
-                if self._pending is None:
+                if not self._announcements and self._cue is None:
                     return
-                text, self._pending = self._pending, None
+                text = self._next()
+                if text is None:
+                    self._cond.notify_all()
+                    continue
                 self._busy = True
             try:
                 self.backend.say(text, self.lang)
@@ -247,7 +339,7 @@ class Speaker:
                     self._cond.notify_all()
 
     def close(self, timeout: float = 5.0) -> None:
-        """Say what is still waiting, then stop the thread and the engine."""
+        """Say what is still waiting (within ``timeout``), then stop the thread and the engine."""
         with self._cond:
             self._closed = True
             self._cond.notify_all()

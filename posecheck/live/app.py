@@ -49,7 +49,9 @@ from posecheck.live.capture import (
     LatestSlot,
     SlotClosed,
 )
-from posecheck.live.comparison import RepFeedback, channel_free, finite_or_none
+from posecheck.live.comparison import CUE_CODE as COMPARISON_CUE
+from posecheck.live.comparison import SHOW_S as COMPARISON_SHOW_S
+from posecheck.live.comparison import RepFeedback, finite_or_none
 from posecheck.live.display import Display, make_display
 from posecheck.live.keys import Action, DisplayKeys, KeySource
 from posecheck.live.setup_check import SetupCheck
@@ -68,9 +70,6 @@ LEAFLET_PROGRAM: tuple[str, ...] = (
 """The leaflet's five exercises in its order."""
 
 PROGRAMS: dict[str, tuple[str, ...]] = {"leaflet": LEAFLET_PROGRAM}
-DONE_WAIT_S = 4.0
-"""At an exercise's end with the last rep's comparison still to say: wait (frames go on)
-at most this long for the speaker to finish the cue before it."""
 
 
 class _WindowClosed(Exception):
@@ -102,6 +101,10 @@ class LiveOptions:
     db_path: Path | None = None
     pace: float = 1.0
     """Play speed of a video camera (tests: >1 = faster than real time)."""
+    every_frame: bool = False
+    """Tests and benchmarks: a video camera's every frame is estimated, judged and shown, as
+    fast as the machine goes (nothing is dropped, so what is counted does not depend on the
+    machine's speed). Off (the default), a video plays as if live and drops frames."""
     spec_overrides: Callable[[str, Any], Any] | None = None
     """``(exercise_id, spec) -> spec`` (a patient profile's overrides)."""
     reference_for: Callable[[str], Path | None] | None = None
@@ -264,6 +267,8 @@ class LiveSession:
         if not is_camera and path.is_file() and path.suffix.lower() not in (
             ".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff"
         ):
+            if self.options.every_frame:
+                return VideoFileSource(path, mirror=self.options.mirror, allow_truncated=True)
             pace = max(0.01, self.options.pace)
             return VideoFileSource(
                 path,
@@ -340,11 +345,18 @@ class LiveSession:
         for note in self.notes:
             log.info(note)
 
+        try:
+            engines = self._prepare(specs, source.size)
+        except BaseException:
+            source.close()
+            close_estimator()
+            raise
         db = HistoryDB.open(opts.db_path)
         session_id = db.start_session(opts.patient, opts.program, opts.lang, source.description)
-        captured: LatestSlot[Captured] = LatestSlot()
-        inferred: LatestSlot[Inferred] = LatestSlot()
-        capture = CaptureThread(source, captured, mirror=False, pace_unpaced=opts.pace)
+        captured: LatestSlot[Captured] = LatestSlot(lossless=opts.every_frame)
+        inferred: LatestSlot[Inferred] = LatestSlot(lossless=opts.every_frame)
+        capture = CaptureThread(source, captured, mirror=False,
+                                pace_unpaced=None if opts.every_frame else opts.pace)
         inference = InferenceThread(estimate, captured, inferred)
         outcomes: list[ExerciseOutcome] = []
         status = "error"
@@ -356,8 +368,8 @@ class LiveSession:
         capture.start()
         inference.start()
         try:
-            for spec in specs:
-                outcome = self._run_exercise(spec, inferred, display, keys, capture)
+            for spec, engine in zip(specs, engines, strict=True):
+                outcome = self._run_exercise(spec, engine, inferred, display, keys, capture)
                 outcomes.append(outcome)
                 if outcome.status == "source_ended":
                     break
@@ -387,7 +399,7 @@ class LiveSession:
             inferred.close()
             capture.join(2.0)
             inference.join(2.0)
-            self.speaker.wait_idle(3.0)
+            self.speaker.wait_idle(8.0)  # the last announcements (done, saved)
             self.speaker.close(2.0)
             player.close()
             display.close()
@@ -454,13 +466,14 @@ class LiveSession:
     def _announce_done(self, name: str, feedback: RepFeedback | None) -> None:
         """Say the exercise is done, after the last rep's comparison if one is waiting.
 
-        Both go in one cue (one text at a time; the speaker keeps only one text
-        waiting, so two cues in a row would lose the first).
+        Both are announcements: the speaker says them in this order after what it
+        is saying now, and neither is lost.
         """
         assert self.cues is not None
         last = feedback.take_text(self.options.lang) if feedback is not None else None
-        done_text = msg.EXERCISE_DONE.get(self.options.lang, name=name)
-        self.cues.cue("exercise_done", f"{last} {done_text}" if last else done_text, force=True)
+        if last:
+            self.cues.cue(COMPARISON_CUE, last, force=True, show_s=COMPARISON_SHOW_S)
+        self.cues.cue("exercise_done", msg.EXERCISE_DONE, force=True, fields={"name": name})
 
     def _abort_current(self, status: str) -> ExerciseOutcome:
         """Close the exercise that was running when the session stopped (nothing is lost)."""
@@ -488,21 +501,35 @@ class LiveSession:
             )
         self._recorder.write(image)
 
+    def _prepare(self, specs: list[Any], size: tuple[int, int]) -> list[Any]:
+        """One engine per exercise, and the overlay's fonts, ready before the camera starts.
+
+        The first engine takes about half a second to build (imports, tables) and the
+        first overlay loads its fonts: done while the camera runs, a video camera
+        would lose its first frames, and with them the start position.
+        """
+        from posecheck.engine import ExerciseEngine
+
+        engines = [ExerciseEngine(spec, smoothing="one_euro") for spec in specs]
+        w, h = size
+        render_overlay(np.zeros((max(h, 1), max(w, 1), 3), np.uint8), None, engines[0].state,
+                       specs[0], lang=self.options.lang, cue=msg.SETUP_OK.get(self.options.lang),
+                       status=OverlayStatus(latency_ms=0.0))
+        return engines
+
     def _run_exercise(
         self,
         spec: Any,
+        engine: Any,
         inferred: LatestSlot[Inferred],
         display: Display,
         keys: KeySource,
         capture: CaptureThread,
     ) -> ExerciseOutcome:
-        from posecheck.engine import ExerciseEngine
-
         assert self.cues is not None
         opts = self.options
         lang = opts.lang
         cues = self.cues
-        engine = ExerciseEngine(spec, smoothing="one_euro")
         reference = self._references.get(spec.id)
         feedback = self._feedback = (
             RepFeedback(reference[0], spec, reference[1]) if reference is not None else None
@@ -517,8 +544,6 @@ class LiveSession:
         paused_total = 0.0
         t0: float | None = None  # frame time (s) of the exercise's first frame
         t_engine = 0.0
-        finished_at: float | None = None  # exercise time of ExerciseDone ("done" still to say)
-        announced = False
         name = spec.name.get(lang)
         self._say(msg.EXERCISE_START, "exercise_start", name=name)
         self._current = (spec, engine, row_id, outcome, 0.0)
@@ -529,10 +554,6 @@ class LiveSession:
             except SlotClosed:
                 if inferred.error is not None:
                     raise inferred.error from None
-                if finished_at is not None:  # done; the video ended while a verdict waited
-                    if not announced:
-                        self._announce_done(name, feedback)
-                    return outcome
                 self._record_events(spec.id, engine.finish(t_engine), outcome, mode == "exercise")
                 if feedback is not None and mode == "exercise" and not pain_stopped:
                     feedback.give(cues, self.speaker, t_engine, now=True)  # the last rep's
@@ -570,8 +591,6 @@ class LiveSession:
                         cues.cue("pause", msg.PAUSED if paused else msg.RESUMED, force=True,
                                  show_s=1e9 if paused else None)
                 elif action is Action.NEXT:
-                    if finished_at is not None:  # already done (and recorded as done)
-                        return outcome
                     self._record_events(spec.id, engine.finish(t_engine), outcome, False)
                     if feedback is not None:
                         feedback.drop()
@@ -595,21 +614,7 @@ class LiveSession:
                 paused_total += t_frame - stop_started
                 stop_started = None
             shown_message: str | None = None
-            if not halted and finished_at is not None:
-                t_engine = t_frame - t0 - paused_total
-                if announced:  # the speaker has taken the "done" text: next exercise
-                    return outcome
-                if (
-                    feedback is None
-                    or feedback.pending is None
-                    or t_engine - finished_at >= DONE_WAIT_S
-                    or channel_free(cues, self.speaker)
-                ):
-                    self._announce_done(name, feedback)
-                    if feedback is None:
-                        return outcome
-                    announced = True  # return on the next frame (see above)
-            elif not halted:
+            if not halted:
                 t_engine = t_frame - t0 - paused_total
                 self._current = (spec, engine, row_id, outcome, t_engine)
                 if mode == "setup":
@@ -633,10 +638,8 @@ class LiveSession:
                     self._current = None
                     outcome.status = "done"
                     self._db.end_exercise(row_id, "done")
-                    finished_at = t_engine
-                    if feedback is None or feedback.pending is None:
-                        self._announce_done(name, feedback)
-                        return outcome
+                    self._announce_done(name, feedback)
+                    return outcome
                 elif feedback is not None and mode == "exercise":
                     feedback.give(cues, self.speaker, t_engine)
             elif pain_stopped:
@@ -655,6 +658,8 @@ class LiveSession:
                     latency_ms=self.latency.samples[-1] if (
                         opts.show_latency and self.latency.samples) else None,
                 ),
+                inplace=opts.record is None,  # the raw frame is recorded after drawing
+                antialias=False,
             )
             if mode == "setup":
                 _draw_side_labels(image, item.pose)

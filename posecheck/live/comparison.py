@@ -8,7 +8,7 @@ into one cue ("Like the demonstration (similarity 88/100)", "Knee not as far
 as shown: 95° vs 120°").
 
 When the cue is given. The repetition's end comes with the engine's own cues
-("switch side", "rest"), and the speaker keeps at most one text waiting, so
+("switch side", "rest": announcements, which supersede a waiting form cue), so
 the comparison waits until the speaker is idle and the last cue has been on
 screen for :data:`MIN_GAP_S`; it then goes through the app's cue scheduler
 like every other cue (one at a time; a fault cue on screen outranks it). It is

@@ -28,7 +28,7 @@ CLIP = "rendered/k2c_left_right.mp4"
 
 
 @pytest.fixture(scope="module")
-def spec():  # type: ignore[no-untyped-def]
+def spec():
     return load_spec("knee_to_chest")
 
 
@@ -43,7 +43,7 @@ def _state(**changes: object) -> EngineState:
 
 
 @pytest.fixture(scope="module")
-def frame_and_pose(media_dir: Path, clip_poses: Callable[[str], PoseSequence]):  # type: ignore[no-untyped-def]
+def frame_and_pose(media_dir: Path, clip_poses: Callable[[str], PoseSequence]):
     capture = cv2.VideoCapture(str(media_dir / CLIP))
     capture.set(cv2.CAP_PROP_POS_FRAMES, 90)
     ok, image = capture.read()
@@ -60,7 +60,7 @@ def _fraction(image: np.ndarray, color: tuple[int, int, int], box: tuple[int, in
     return float(close.mean())
 
 
-def test_status_colour(spec) -> None:  # type: ignore[no-untyped-def]
+def test_status_colour(spec) -> None:
     assert status_color(_state(phase="setup"), spec) == GREY
     assert status_color(_state(), spec) == GREEN
     warning = next(c.code for c in spec.checks if c.severity == "warning")
@@ -70,7 +70,7 @@ def test_status_colour(spec) -> None:  # type: ignore[no-untyped-def]
         assert status_color(_state(active_faults=(stops[0],)), spec) == RED
 
 
-def test_hold_countdown_gauge_and_cue_are_drawn(spec, frame_and_pose) -> None:  # type: ignore[no-untyped-def]
+def test_hold_countdown_gauge_and_cue_are_drawn(spec, frame_and_pose) -> None:
     image, pose = frame_and_pose
     out = render_overlay(image, pose, _state(), spec, lang="nl", cue="Vasthouden, dertig tellen.")
     h, w = out.shape[:2]
@@ -84,7 +84,7 @@ def test_hold_countdown_gauge_and_cue_are_drawn(spec, frame_and_pose) -> None:  
     assert _fraction(out, (0, 230, 255), (0, h - 140, w, h - 40), tol=60) > 0.005
 
 
-def test_fault_banner_and_skeleton_turn_amber(spec, frame_and_pose) -> None:  # type: ignore[no-untyped-def]
+def test_fault_banner_and_skeleton_turn_amber(spec, frame_and_pose) -> None:
     image, pose = frame_and_pose
     warning = next(c.code for c in spec.checks if c.severity == "warning")
     ok = render_overlay(image, pose, _state(), spec, lang="en")
@@ -95,7 +95,7 @@ def test_fault_banner_and_skeleton_turn_amber(spec, frame_and_pose) -> None:  # 
     assert _fraction(bad, AMBER, body, tol=50) > _fraction(ok, AMBER, body, tol=50)
 
 
-def test_paused_dims_the_picture(spec, frame_and_pose) -> None:  # type: ignore[no-untyped-def]
+def test_paused_dims_the_picture(spec, frame_and_pose) -> None:
     image, pose = frame_and_pose
     normal = render_overlay(image, pose, _state(phase="start"), spec)
     paused = render_overlay(image, pose, _state(phase="start"), spec,
@@ -103,7 +103,7 @@ def test_paused_dims_the_picture(spec, frame_and_pose) -> None:  # type: ignore[
     assert paused[100:170, 60:200].mean() < normal[100:170, 60:200].mean() * 0.8
 
 
-def test_rest_countdown_and_open_hold(spec, frame_and_pose) -> None:  # type: ignore[no-untyped-def]
+def test_rest_countdown_and_open_hold(spec, frame_and_pose) -> None:
     image, pose = frame_and_pose
     w = image.shape[1]
     rest = render_overlay(image, pose, _state(phase="rest", rest_remaining_s=42.0), spec)
@@ -112,6 +112,37 @@ def test_rest_countdown_and_open_hold(spec, frame_and_pose) -> None:  # type: ig
     assert none.shape == image.shape
 
 
-def test_gauge_range_covers_zones_and_band(spec) -> None:  # type: ignore[no-untyped-def]
+def test_gauge_range_covers_zones_and_band(spec) -> None:
     lo, hi = gauge_range(spec, _state())
     assert lo < min(spec.primary.start_zone.enter, 100.0) and hi > 140.0
+
+
+def test_live_drawing_in_place_and_without_antialiasing_shows_the_same(
+    spec, frame_and_pose
+) -> None:
+    """The live loop's cheap path (no frame copy, plain skeleton lines) looks the same."""
+    image, pose = frame_and_pose
+    cue = "Vasthouden, dertig tellen."
+    reference = render_overlay(image, pose, _state(), spec, lang="nl", cue=cue)
+    frame = image.copy()
+    live = render_overlay(frame, pose, _state(), spec, lang="nl", cue=cue, inplace=True,
+                          antialias=False)
+    assert live is frame  # drawn into the camera frame itself
+    differs = (cv2.absdiff(live, reference).max(axis=2) > 40).mean()
+    assert 0 < differs < 0.01  # only the skeleton's line edges differ
+
+
+def test_text_is_blended_over_the_picture(spec, frame_and_pose) -> None:
+    image, _ = frame_and_pose
+    white = np.full_like(image, 255)
+    out = render_overlay(white, None, None, spec, lang="nl", status=OverlayStatus(show_keys=False))
+    title = out[5:35, 10:200]
+    assert (title < 60).all(axis=2).mean() > 0.05  # the black text outline ...
+    assert (title > 200).all(axis=2).mean() > 0.05  # ... around white letters
+
+
+@pytest.mark.parametrize("cue", ["", " ", "\n"])
+def test_blank_cue_text_does_not_fail(spec, frame_and_pose, cue: str) -> None:
+    image, pose = frame_and_pose
+    out = render_overlay(image, pose, _state(), spec, lang="nl", cue=cue)
+    assert out.shape == image.shape

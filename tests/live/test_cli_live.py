@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import cv2
 import pytest
@@ -44,14 +45,22 @@ def test_no_frames_written_without_record(media_dir: Path, model_path: Path, tmp
     folder = tmp_path / "imgs"
     folder.mkdir()
     image = cv2.imread(str(media_dir / "images" / "free-exercise-db" / "Crunches" / "0.jpg"))
+    assert image is not None
     for i in range(6):
         cv2.imwrite(str(folder / f"f{i}.png"), image)
     data = tmp_path / "data"
     monkeypatch.setenv("POSECHECK_DATA_DIR", str(data))
     writes: list[str] = []
     real_imwrite = cv2.imwrite
-    monkeypatch.setattr(cv2, "imwrite", lambda *a, **k: writes.append(a[0]) or real_imwrite(*a))
-    monkeypatch.setattr(cv2, "VideoWriter", lambda *a, **k: writes.append(a[0]))
+    def imwrite(*args: Any, **kwargs: Any) -> bool:
+        writes.append(args[0])
+        return bool(real_imwrite(*args))
+
+    def video_writer(*args: Any, **kwargs: Any) -> None:
+        writes.append(args[0])
+
+    monkeypatch.setattr(cv2, "imwrite", imwrite)
+    monkeypatch.setattr(cv2, "VideoWriter", video_writer)
     code = main([
         "live", "--camera", str(folder), "--exercise", "curl_up", "--model", str(model_path),
         "--headless", "--speech", "null", "--sound", "null",
