@@ -41,7 +41,7 @@ from typing import Any
 import numpy as np
 
 from posecheck.engine.columns import ColumnPlan, FrameMeasurements, measure_frames
-from posecheck.engine.events import Event, PositionRecognised, RepRecord
+from posecheck.engine.events import Event, RepRecord
 from posecheck.engine.faults import FaultInterval
 from posecheck.engine.identity import body_anchor
 from posecheck.engine.machine import StepMachine
@@ -560,7 +560,7 @@ class ExerciseEngine:
         self.machine.restart_from_rest()
         m = self.machine
         m.view = str(getattr(self._ctx, "view", m.view))
-        m.events.append(PositionRecognised(t_s, m.position, m.view, self._plan.near_side))  # type: ignore[arg-type]
+        m.announce_position(t_s)
 
     def _geometry(self, frame: _Frame) -> list[float]:
         if frame.geometry is None:

@@ -276,6 +276,10 @@ class StepMachine:
         self.primary_values: list[float] = []
         self.held_values: list[float] = []
 
+    def announce_position(self, t: float) -> None:
+        """Emit :class:`PositionRecognised` for the current start position, view and near side."""
+        self.events.append(PositionRecognised(t, self.position, self.view, self.plan.near_side))  # type: ignore[arg-type]
+
     def set_plan(self, plan: ColumnPlan) -> None:
         """Use other columns (live: the near side became known)."""
         self.plan = plan
@@ -437,7 +441,7 @@ class StepMachine:
         ):
             self.position = self.setup_window.majority()
             self.view = self.view_window.majority()
-            self.events.append(PositionRecognised(t, self.position, self.view, self.plan.near_side))  # type: ignore[arg-type]
+            self.announce_position(t)
             self.lost_window.clear()
             self.start_extreme = x
             self._enter("start", t)
@@ -522,7 +526,7 @@ class StepMachine:
         rest.clear()
         self.cand = ""
         self.start_extreme = x
-        self.events.append(PositionRecognised(t, self.position, self.view, self.plan.near_side))  # type: ignore[arg-type]
+        self.announce_position(t)
         return x
 
     def _raising(self, t: float, x: float) -> None:
