@@ -53,7 +53,7 @@ SETTLED_FRACTION = 0.12
 """In the end zone the movement counts as settled below this fraction of its peak speed
 (or below the spec's ``still_speed`` if higher)."""
 _SIDES = ("left", "right")
-FREE_START_POSTURES = frozenset({"quadruped"})
+FREE_START_POSTURES = frozenset({"quadruped", "sitting", "standing"})
 """Start positions whose neutral no support defines. Lying, the floor under the back and
 pelvis sets the neutral that the start position is measured from. On hands and knees the
 back hangs free and a set may begin in either extreme: the real cat-cow clip starts in a
@@ -62,7 +62,10 @@ as zero. There, resting still (posture, not ``moving``) for ``setup.window_s`` b
 start zone by more than the distance between the zones, within a band of half that
 distance, moves the primary's zero to that rest (the spec option ``setup.lowest_is_start``
 does the same for every posture, by fixing the whole context again). Lying it would take
-a held hollow (breathing in) as the start and every return to neutral as a flat back."""
+a held hollow (breathing in) as the start and every return to neutral as a flat back.
+Sitting and standing the lower back hangs free as well: a person who settles in with
+a lean (the synthetic settle sways the trunk back 8°, read as a flat back of 11-18°)
+would otherwise keep that lean as the start zero and never reach the end zone."""
 
 
 class RecentFraction:
@@ -379,6 +382,10 @@ class StepMachine:
         value = self._read(self.plan.primary, row) - self.zero
         valid = value == value
         if valid:
+            if t - self.last_valid_t > self.grace:
+                # a phase change must be seen for its dwell: after a gap in the
+                # measurements (the pose was lost or not measurable) it starts again
+                self.cand = ""
             self.last_valid_t = t
         x = self.sign * value
         self.value = value
@@ -839,6 +846,7 @@ class StepMachine:
         if not self.done_emitted and self.reps:
             self.done_emitted = True
             self.events.append(ExerciseDone(t, tuple(self.reps)))
+        self.cues.flush(t, self.events)  # announcements are never lost
 
 
 def _severity(rank: int) -> Severity:

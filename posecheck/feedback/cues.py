@@ -10,8 +10,9 @@ Rules:
 - while a cue is shown (``show_s``), a lower-priority cue waits its turn
   (it is dropped, not queued: a later event brings it back if still true);
 - ``force=True`` (pain, pause, quit) always goes through;
-- announcements — forced cues, the engine's cues in :data:`ANNOUNCED_CUE_CODES`
-  (hold end, switch side, rest, done) and stop-level cues, the rest countdown —
+- announcements — forced cues, the engine's announcements
+  (:func:`posecheck.engine.cues.is_announcement`: hold end, switch side, rest, done and
+  stop-level cues), the rest countdown —
   are never lost: a shown lower-priority cue does not hold them back, and the
   speaker says them in order after whatever it is saying
   (:meth:`posecheck.feedback.speech.Speaker.say`); ordinary form cues are replaceable;
@@ -24,6 +25,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from posecheck.engine.cues import is_announcement  # one definition, shared with the engine
 from posecheck.engine.events import (
     Cue,
     Event,
@@ -37,10 +39,6 @@ from posecheck.feedback.sounds import SoundPlayer
 from posecheck.feedback.speech import Speaker
 from posecheck.i18n import Text
 
-ANNOUNCED_CUE_CODES = frozenset({"hold_end", "switch_side", "rest", "rest_end", "done"})
-"""Engine cue codes that mark a step of the exercise: spoken even after a busy moment."""
-STOP_PRIORITY = 3
-"""Engine cues at this priority (a fault that stops the hold) are announcements too."""
 REST_GROUP = "rest_countdown"
 """Speaker group of the rest announcements: only the newest number waits."""
 HOLD_TICK_EVERY_S = 10
@@ -153,7 +151,7 @@ class CueScheduler:
     def on_event(self, event: Event) -> None:
         """React to one engine event (cues, hold beeps, rest announcements)."""
         if isinstance(event, Cue):
-            announce = event.code in ANNOUNCED_CUE_CODES or event.priority >= STOP_PRIORITY
+            announce = is_announcement(event.code, event.priority)
             self.cue(event.code, event.text, priority=event.priority, announce=announce)
         elif isinstance(event, HoldStarted):
             self.beep("hold_start")

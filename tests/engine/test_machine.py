@@ -188,3 +188,23 @@ def test_fault_started_carries_message_in_both_languages() -> None:
     started = [e for e in machine.events if isinstance(e, FaultStarted)]
     assert started and started[0].message.nl == "Voeten neer."
     assert any(isinstance(e, RepCompleted) for e in machine.events)
+
+
+@pytest.mark.parametrize(
+    ("glimpse", "gap", "moves"),
+    [
+        (3, 20, False),  # 0.1 s seen, 0.67 s not measured: glimpses never add up to a dwell
+        (3, 6, True),  # 0.2 s dropouts (within the grace) while the value stays out: a move
+    ],
+)
+def test_a_phase_change_must_be_seen_for_its_dwell(glimpse: int, gap: int, moves: bool) -> None:
+    """Frames out of the start zone separated by gaps in the measurements longer than the
+    grace (a pose lost or not measurable, e.g. a video fading through black) do not add up
+    to the dwell of a phase change."""
+    burst = np.r_[np.full(glimpse, 35.0), np.full(gap, np.nan)]
+    values = np.r_[np.zeros(int(2 * FPS)), np.tile(burst, 8), np.zeros(int(2 * FPS))]
+    machine = _run(_spec(hold=None), values)
+    entered = [p for p in machine.events if getattr(p, "phase", None) == "raising"]
+    assert bool(entered) is moves
+    if not moves:
+        assert machine.reps == []
