@@ -24,8 +24,9 @@ used alone.
 Limits: the signal is small (a 27° tilt turns the thigh ~3°), so landmark
 jitter of 1° reads as ~8° of tilt: smooth before thresholding. Anything
 else that turns the thigh (sliding the feet, moving the knees) also reads as
-tilt; the estimate is clipped to :data:`TILT_LIMIT_DEG` (beyond it the thigh
-did not turn because of the pelvis). With straight legs (knee bent less than
+tilt; beyond :data:`TILT_LIMIT_DEG` the thigh did not turn because of the
+pelvis (a knee pulled in, a leg lowered, a fade to black in a video), so the frame is
+not measured (NaN) rather than read at the limit. With straight legs (knee bent less than
 :data:`LYING_MIN_KNEE_FLEXION_DEG`, e.g. while lying down) nothing is measured (NaN).
 
 A bridge (hips lifted) is judged by :func:`hip_lift`: the hip-mid's height
@@ -66,7 +67,13 @@ standing) use other landmarks, chosen by the context's start posture:
   flexion, near side) grows with an anterior tilt. ``pelvic_tilt`` = its change
   from the start position over :data:`UPRIGHT_DEG_PER_TILT_DEG`. Leaning the
   trunk or bending the knees moves the same angle: a forward lean reads as a
-  hollow back (check ``trunk_lean``). Not validated on real video.
+  hollow back (a hip hinge tilts the pelvis forward on the thighs; a tailbone tucked
+  under a forward slump reads hollow too, as on the real ``Standing_Pelvic_Tilt`` photo
+  pair: +32°). :func:`trunk_lean_from_start` (the spec's ``trunk_leaning`` check) flags
+  the upper body moving. Thigh inclination, the hip's offset from the ankle or from the
+  shoulder-ankle line and the segmentation mask's back outline were tried on that pair
+  and do not separate the tuck from bent knees or a hinge (docs/measurements.md). Not
+  validated on real video.
 
 In every start position, frames whose trunk chord turned more than
 :data:`MAX_TRUNK_TURN_DEG` from the start position are another posture (kneeling
@@ -91,8 +98,9 @@ HIP_LINE_REST_MAX = 0.10
 shoulder-ankle line is taken as resting; more means the start position was a bridge."""
 
 TILT_LIMIT_DEG = 40.0
-"""Lying estimates are clipped to ±this: the pelvis tilts ~15° each way; a larger thigh turn
-comes from something else (a bridge, sliding feet)."""
+"""Lying estimates beyond ±this are not measured (NaN): the pelvis tilts ~15° each way; a
+larger thigh turn comes from something else (a knee pulled in, sliding feet, a bad pose).
+A bridge reads -this (see :data:`BRIDGE_HIP_LIFT`)."""
 
 LYING_MIN_KNEE_FLEXION_DEG = 40.0
 """Lying: the thigh model needs bent knees and planted feet; straighter legs are not measured."""
@@ -210,8 +218,9 @@ def _knees_bent(b: BodyFrames) -> np.ndarray:
 
 def _lying_tilt(b: BodyFrames) -> np.ndarray:
     tilt = _relative(b, thigh_elevation_near) / THIGH_DEG_PER_TILT_DEG
-    tilt = np.clip(tilt, -TILT_LIMIT_DEG, TILT_LIMIT_DEG)
     with np.errstate(invalid="ignore"):
+        # beyond the limit the thigh did not turn because of the pelvis: not measured
+        tilt = np.where(np.abs(tilt) > TILT_LIMIT_DEG, np.nan, tilt)
         bridge = hip_lift(b) > BRIDGE_HIP_LIFT
     tilt = np.where(bridge, -TILT_LIMIT_DEG, tilt)
     return np.where(_knees_bent(b), tilt, np.nan)
@@ -329,13 +338,35 @@ def trunk_turn(b: BodyFrames) -> np.ndarray:
     return np.abs(g.signed_angle_deg(now, np.broadcast_to(then, now.shape)))
 
 
+def trunk_lean_from_start(b: BodyFrames) -> np.ndarray:
+    """``(T,)`` signed angle (deg) the trunk chord (hip-mid to shoulder-mid) turned since the
+    start position, positive toward the front of the body (from ``ctx.facing``).
+
+    Lying on the back: the shoulders rising (a curl); sitting/standing: leaning forward;
+    hands and knees: the chest dropping toward the floor. Negative the other way (leaning
+    back; a bridge, whose hips rise, reads negative). The reference is the context's rest
+    pose, else the frames' median direction.
+    """
+    now = b.shoulder - b.hip
+    rest = _rest_px(b)
+    if rest is not None:
+        then = g.mid(rest, "shoulder") - g.mid(rest, "hip")
+    else:
+        with np.errstate(invalid="ignore"):
+            unit = now / g.norm(now)[:, None]
+        if not np.isfinite(unit).all(axis=-1).any():
+            return np.full(len(b), np.nan)
+        then = np.nanmedian(unit, axis=0)[None]
+    return b.front_signed(np.broadcast_to(then, now.shape), now)
+
+
 def pelvic_tilt_index(b: BodyFrames) -> np.ndarray:
     """``(T,)`` estimated pelvic tilt in degrees relative to the start position (+ = hollow).
 
     The model follows the context's start posture (:func:`position_model`).
     The reference is the context's rest pose; without one, the median of the
     given frames (so a single live frame without a rest pose reads 0). Lying:
-    clipped to ±:data:`TILT_LIMIT_DEG`, and the posterior limit while the hips
+    NaN beyond ±:data:`TILT_LIMIT_DEG`, and the posterior limit while the hips
     are lifted into a bridge (``hip_lift`` > :data:`BRIDGE_HIP_LIFT`). Hands and
     knees: NaN off hands and knees.
     """

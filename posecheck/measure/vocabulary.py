@@ -34,6 +34,7 @@ from posecheck.measure.body import BodyFrames
 from posecheck.measure.context import MeasureContext
 from posecheck.measure.pelvis import hip_lift as pelvic_hip_lift
 from posecheck.measure.pelvis import pelvic_tilt_index
+from posecheck.measure.pelvis import trunk_lean_from_start as pelvic_trunk_lean_from_start
 
 DIRECTION_CUE_SCALE = 0.03
 ON_TOP_WEIGHT = 2.0
@@ -189,6 +190,23 @@ def trunk_curl(b: BodyFrames, side: str) -> np.ndarray:
 def trunk_lean(b: BodyFrames, side: str) -> np.ndarray:
     up = np.broadcast_to(b.up, (len(b), 2))
     return b.front_signed(up, b.shoulder - b.hip)
+
+
+@_register(
+    "trunk_lean_from_start",
+    "deg",
+    """Trunk (hip-mid to shoulder-mid) turned since the start position, positive toward
+    the front of the body: any posture's "upper body moved" (lying on the back: shoulders
+    raised, like trunk_curl from the start; sitting/standing: leaning forward, like
+    trunk_lean from the start; hands and knees: chest toward the floor); negative = the
+    other way (leaning back; a bridge reads negative). Needs the start position (else
+    the frames' median direction). Side or oblique view. A pelvic tilt itself moves the
+    chord a little: sitting/standing ~0.45° per degree (the chest forward in a hollow).""",
+    sided=False,
+    signed_angle=True,
+)
+def trunk_lean_from_start(b: BodyFrames, side: str) -> np.ndarray:
+    return pelvic_trunk_lean_from_start(b)
 
 
 @_register(
@@ -378,6 +396,43 @@ def both_lifted(b: BodyFrames, side: str) -> np.ndarray:
     )
 
 
+@_register(
+    "upper_body_lift",
+    "torso",
+    """Prone back extension: how far the upper body leaves the floor, torso lengths above
+    its resting height. If the start position has the arms stretched overhead (near
+    arm-trunk angle at least UPPER_BODY_ARMS_OVERHEAD_DEG), the wrists are what leaves
+    the floor: the higher wrist's lift (arm_lift, side max). With the arms along the
+    body the hands stay down and the chest rises: the shoulder-mid's lift. The choice is
+    made once, from the start position (context), so the value never switches source
+    mid-lift; without a known start position, the wrists. Says nothing of the legs
+    (leg_lift).""",
+    sided=False,
+)
+def upper_body_lift(b: BodyFrames, side: str) -> np.ndarray:
+    if _rest_arms_overhead(b):
+        arms = MEASUREMENTS["arm_lift"].fn
+        return np.fmax(arms(b, "left"), arms(b, "right"))
+    return b.lift("left_shoulder", "right_shoulder")
+
+
+UPPER_BODY_ARMS_OVERHEAD_DEG = 90.0
+"""upper_body_lift follows the wrists when the start position's near arm-trunk angle is at
+least this (arms stretched overhead), the shoulders otherwise (arms along the body)."""
+
+
+def _rest_arms_overhead(b: BodyFrames) -> bool:
+    rest = b.ctx.rest_pose_px
+    if rest is None:
+        return True
+    side = b.ctx.near_side or "left"
+    shoulder, hip, elbow = (
+        np.asarray(rest[g.sided(side, part)]) for part in ("shoulder", "hip", "elbow")
+    )
+    angle = float(g.unsigned_angle_deg(hip - shoulder, elbow - shoulder))
+    return not angle < UPPER_BODY_ARMS_OVERHEAD_DEG
+
+
 # --- compound ----------------------------------------------------------------------------
 
 
@@ -483,13 +538,13 @@ def _knee_rotation(b: BodyFrames) -> np.ndarray:
     """Pelvis tilt estimate: + = hollow back (anterior tilt), - = flat back (posterior
     tilt), 0 = the start position; the model follows the context's start posture.
     MediaPipe has no pelvis landmarks (see ``posecheck.measure.pelvis``). Lying: the
-    near thigh's angle, clipped to ±40°; a bridge (hip_lift > 0.12) reads -40 (check
+    near thigh's angle, NaN beyond ±40° (not a pelvic tilt); a bridge (hip_lift > 0.12) reads -40 (check
     hip_lift). Hands and knees (cat-camel):
     the supporting (near unless it kicks) hip and shoulder angles, which close in the
     cat and open in the cow; NaN off hands and knees; rocking forward also reads as
-    hollow. Sitting/standing: the trunk-thigh angle; a
-    forward lean or bent knees also read as hollow (check trunk_lean). NaN with straight
-    legs (lying) and when the trunk turned > 35° from the start position. Side view.""",
+    hollow. Sitting/standing: the trunk-thigh angle; a forward lean or bent knees also
+    read as hollow (check trunk_lean_from_start). NaN with straight legs (lying) and
+    when the trunk turned > 35° from the start position. Side view.""",
     sided=False,
 )
 def pelvic_tilt(b: BodyFrames, side: str) -> np.ndarray:

@@ -75,12 +75,32 @@ def test_every_jerk_is_caught_also_one_started_during_the_rest_minute() -> None:
         assert true.start_s - 0.1 <= found.start_s <= true.end_s + 0.2
 
 
-@pytest.mark.parametrize("position", ["quadruped", "standing"])
+@pytest.mark.parametrize("position", ["quadruped", "standing", "sitting"])
 def test_pelvic_tilt_in_other_start_positions_counts_exactly(position: str) -> None:
-    """On hands and knees the start zero may move to a held rest beyond the start zone
-    (machine.FREE_START_POSTURES, for a set that starts in a cat); a set from a neutral
-    back, whose hollows are passed through, keeps it and counts every repetition."""
+    """On hands and knees, sitting and standing the start zero may move to a held rest
+    beyond the start zone (machine.FREE_START_POSTURES: a set that starts in a cat, or
+    a settle-in that leans the trunk back 8°, which sitting reads as an 18° flat back);
+    a set from a neutral back, whose hollows are passed through, keeps it and counts
+    every repetition, with no fault (a correct upright tilt turns the trunk < 8°)."""
     clip = generate("pelvic_tilt", position=position, **NOISE)  # type: ignore[arg-type]
     run = analyze_sequence(load_spec("pelvic_tilt"), clip.seq)
     assert run.position == position
     assert len(run.reps) == len(clip.truth.reps)
+    assert run.faults == [], [f.code for f in run.faults]
+
+
+@pytest.mark.parametrize("position", ["standing", "sitting"])
+def test_upright_pelvic_tilt_done_with_the_trunk_is_trunk_leaning(position: str) -> None:
+    """The trunk leans back for the hollow and slumps forward 15° for the flat (the pelvis
+    tilts ±3°): every repetition is still counted, and the forward slump is caught as
+    trunk_leaning where the truth has it."""
+    faults = ("trunk_leaning",)
+    clip = generate("pelvic_tilt", position=position, faults=faults, **NOISE)  # type: ignore[arg-type]
+    run = analyze_sequence(load_spec("pelvic_tilt"), clip.seq)
+    assert run.position == position
+    assert len(run.reps) == len(clip.truth.reps)
+    truth = [f for f in clip.truth.faults if f.code == "trunk_leaning"]
+    found = [f for f in run.faults if f.code == "trunk_leaning"]
+    assert found
+    for fault in found:
+        assert any(t.start_s - 1.0 <= fault.start_s <= t.end_s + 1.0 for t in truth)
