@@ -388,7 +388,7 @@ class PoseEstimator:
         if self._tracks_single():
             pose = self._estimate_counting_people(image_bgr, ts)
         else:
-            pose = self.selector.select(self._detect(image_bgr, ts, self._current), ts)
+            pose = self.selector.select(self._image_candidates(image_bgr, ts), ts)
         if pose is None and self.rotation == "auto":
             # the followed person is not found this way up: look in the other orientations
             for degrees in _AUTO_ORDER:
@@ -401,6 +401,22 @@ class PoseEstimator:
                     break
         self._follow_body(pose)
         return pose
+
+    def _image_candidates(self, image_bgr: np.ndarray, ts: int) -> list[Pose]:
+        """The people in the frame; IMAGE mode with rotation ``auto``: when none of them is
+        in the position the selector wants (e.g. lying), also those found turned."""
+        candidates = self._detect(image_bgr, ts, self._current)
+        if self.options.running_mode is not RunningMode.IMAGE or self.rotation != "auto":
+            return candidates
+        if not candidates or any(self.selector.is_wanted(p) for p in candidates):
+            return candidates  # nobody: the other orientations are searched as before
+        for degrees in _AUTO_ORDER:
+            if degrees == self._current:
+                continue
+            turned = self._detect(image_bgr, ts, degrees)
+            if any(self.selector.is_wanted(p) for p in turned):
+                return turned + candidates
+        return candidates
 
     @property
     def tracking_one_person(self) -> bool:

@@ -73,7 +73,8 @@ def test_first_and_largest() -> None:
 
 
 def test_unknown_selector_is_a_clear_error() -> None:
-    with pytest.raises(PosecheckError, match="choose one of: first, largest, sticky_largest"):
+    known = "first, largest, sticky_floor, sticky_largest, sticky_lying"
+    with pytest.raises(PosecheckError, match=f"choose one of: {known}"):
         make_selector("closest")
 
 
