@@ -9,6 +9,14 @@
      display). Every frame is estimated, judged and shown (the slots wait instead of
      dropping), so the figure is the whole pipeline's throughput; the time counts from
      the camera's start to the session's end.
+   Both use MediaPipe's VIDEO mode, the fastest plain way to run the model on
+   these frames (LIVE_STREAM, ``detect_async`` with a result callback, was measured
+   no faster: MediaPipe 1.2's Python API sends every native call through its own
+   one-thread executor and converts results in Python, so either mode needs the
+   GIL several times per frame). What slows the model beside the live loop is
+   that GIL: the app's main thread therefore lets the inference thread start on
+   the next frame before it judges and draws the last one
+   (``posecheck.live.app.YIELD_TO_INFERENCE_S``; part of the app, timed here).
    Prints the medians and the ratio of frames shown per second to bare fps (goal
    ≥ 0.95: the live app's extra work runs beside inference, on the other core, and
    must not slow it down), the CPU time per frame of each (the model itself uses

@@ -141,6 +141,9 @@ def frame_motion(
     scale = np.array(image_size, dtype=np.float64)
     a = np.asarray(previous[..., :2], dtype=np.float64)
     b = np.asarray(current[..., :2], dtype=np.float64)
+    if len(a) == 1:  # a live frame: the same figure, without numpy's percentile machinery
+        d = (b[0] - a[0]) * scale
+        return np.array([_percentile_90(np.sqrt((d * d).sum(axis=-1)).tolist())])
     step = np.linalg.norm((b - a) * scale, axis=-1)
     finite = np.isfinite(step)
     full = finite.all(axis=1)
@@ -150,6 +153,23 @@ def frame_motion(
     for i in np.flatnonzero(finite.any(axis=1) & ~full).tolist():
         out[i] = np.nanpercentile(step[i], 90)
     return out
+
+
+def _percentile_90(values: list[float]) -> float:
+    """``np.nanpercentile(values, 90)`` (linear), to the last bit, for a short list: the
+    same interpolation in the same floating-point steps (NaN when no value is finite)."""
+    if not any(math.isfinite(v) for v in values):
+        return math.nan
+    ordered = sorted(v for v in values if v == v)
+    n = len(ordered)
+    virtual = (n - 1) * 0.9
+    if virtual >= n - 1:
+        return ordered[-1]
+    i = math.floor(virtual)
+    low, high = ordered[i], ordered[i + 1]
+    gamma = virtual - i
+    diff = high - low
+    return high - diff * (1 - gamma) if gamma >= 0.5 else low + diff * gamma
 
 
 def cut_geometry(landmarks: np.ndarray, image_size: tuple[int, int]) -> np.ndarray:

@@ -4,7 +4,9 @@ One session = one frame source (camera or a video played as if live) and a
 plan of exercises (the leaflet program, one exercise, or a patient's plan).
 Threads: capture and inference run in :mod:`posecheck.live.capture`; this
 module's :meth:`LiveSession.run` (the main thread) feeds the engine, gives
-cues, draws and shows the overlay, reads keys and writes the history.
+cues, draws and shows the overlay, reads keys and writes the history. When
+pose estimation limits the frame rate, the main thread lets the inference
+thread start on the next frame first (:data:`YIELD_TO_INFERENCE_S`).
 
 Per exercise: ``setup`` (camera check until it is right; the engine already
 watches, since nothing counts before it recognises the start position) →
@@ -28,7 +30,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -58,6 +60,9 @@ from posecheck.live.setup_check import SetupCheck
 from posecheck.pose.types import Pose
 from posecheck.sources import FrameSource
 
+if TYPE_CHECKING:
+    from posecheck.specs import ExerciseSpec
+
 log = logging.getLogger(__name__)
 
 LEAFLET_PROGRAM: tuple[str, ...] = (
@@ -70,6 +75,14 @@ LEAFLET_PROGRAM: tuple[str, ...] = (
 """The leaflet's five exercises in its order."""
 
 PROGRAMS: dict[str, tuple[str, ...]] = {"leaflet": LEAFLET_PROGRAM}
+
+YIELD_TO_INFERENCE_S = 0.001
+"""When pose estimation limits the frame rate (a newer frame was already waiting for the
+inference thread), the main thread lets the inference thread start on that frame before
+it judges and draws the one it got. Both threads need Python's GIL: the model's start
+(frame hand-over, turning, colour conversion, MediaPipe's call dispatch) would otherwise
+wait behind the engine and the overlay, and the model would run 5–8 % slower than alone
+(``benchmarks/live_loop.py``). Costs at most this much display latency, and only then."""
 
 
 class _WindowClosed(Exception):
@@ -281,9 +294,14 @@ class LiveSession:
         return open_source(camera, mirror=self.options.mirror)
 
     def _make_estimate(
-        self, size: tuple[int, int]
+        self, size: tuple[int, int], specs: Sequence[ExerciseSpec]
     ) -> tuple[Callable[[np.ndarray, int], Pose | None], Callable[[], None]]:
         """A VIDEO-mode estimator, warmed up on a blank frame before the camera starts.
+
+        The person followed is chosen for the session's start positions
+        (:func:`posecheck.pose.selection.selection_for_positions`): when every exercise
+        starts on the floor, a helper kneeling or standing beside the patient is not
+        taken for the patient.
 
         The first inference loads and compiles the model (up to seconds on a slow
         machine); doing it before the capture starts keeps a video camera from
@@ -291,6 +309,7 @@ class LiveSession:
         frames stay after the warm-up frame (VIDEO mode needs increasing times).
         """
         from posecheck.pose.estimator import EstimatorOptions, PoseEstimator, RunningMode
+        from posecheck.pose.selection import selection_for_positions
 
         if self.options.model_path is None:
             from posecheck.model_store import resolve_model
@@ -299,7 +318,13 @@ class LiveSession:
         else:
             model = Path(self.options.model_path)
         estimator = PoseEstimator.create_from_options(
-            EstimatorOptions(model_path=model, running_mode=RunningMode.VIDEO)
+            EstimatorOptions(
+                model_path=model,
+                running_mode=RunningMode.VIDEO,
+                selection=selection_for_positions(
+                    position for spec in specs for position in spec.start_positions
+                ),
+            )
         )
         w, h = size
         estimator.estimate(np.zeros((max(h, 1), max(w, 1), 3), np.uint8), 0)
@@ -319,7 +344,7 @@ class LiveSession:
         estimate = self._estimate
         if estimate is None:
             try:
-                estimate, close_estimator = self._make_estimate(source.size)
+                estimate, close_estimator = self._make_estimate(source.size, specs)
             except BaseException:
                 source.close()
                 raise
@@ -603,6 +628,8 @@ class LiveSession:
                 raise _WindowClosed
             if item is None:  # no new frame yet (keys were still read)
                 continue
+            if item.next_waiting:  # the model's turn first (see YIELD_TO_INFERENCE_S)
+                time.sleep(YIELD_TO_INFERENCE_S)
             frame = item.frame
             t_frame = frame.timestamp_ms / 1000.0
             if t0 is None:

@@ -94,6 +94,11 @@ class LatestSlot(Generic[T]):
     def closed(self) -> bool:
         return self._closed
 
+    @property
+    def waiting(self) -> bool:
+        """Whether an item waits to be taken (a hint: it may be taken at any moment)."""
+        return self._has_item
+
 
 @dataclass(frozen=True)
 class Captured:
@@ -107,6 +112,9 @@ class Inferred:
     captured_at: float
     pose: Pose | None
     inference_ms: float
+    next_waiting: bool = False
+    """A newer captured frame was already waiting when this one was done: the inference
+    thread went straight on to it (pose estimation is what limits the frame rate now)."""
 
 
 class CaptureThread(threading.Thread):
@@ -200,7 +208,7 @@ class InferenceThread(threading.Thread):
                 ms = (time.perf_counter() - t0) * 1000.0
                 self.frames += 1
                 self.total_ms += ms
-                self.out.put(Inferred(item.frame, item.captured_at, pose, ms))
+                self.out.put(Inferred(item.frame, item.captured_at, pose, ms, self.inp.waiting))
         except Exception as exc:
             log.exception("pose estimation failed")
             error = exc

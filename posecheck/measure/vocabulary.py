@@ -538,8 +538,8 @@ def _knee_rotation(b: BodyFrames) -> np.ndarray:
     """Pelvis tilt estimate: + = hollow back (anterior tilt), - = flat back (posterior
     tilt), 0 = the start position; the model follows the context's start posture.
     MediaPipe has no pelvis landmarks (see ``posecheck.measure.pelvis``). Lying: the
-    near thigh's angle, NaN beyond ±40° (not a pelvic tilt); a bridge (hip_lift > 0.12) reads -40 (check
-    hip_lift). Hands and knees (cat-camel):
+    near thigh's angle, NaN beyond ±40° (not a pelvic tilt); a bridge (hip_lift > 0.12)
+    reads -40 (check hip_lift). Hands and knees (cat-camel):
     the supporting (near unless it kicks) hip and shoulder angles, which close in the
     cat and open in the cow; NaN off hands and knees; rocking forward also reads as
     hollow. Sitting/standing: the trunk-thigh angle; a forward lean or bent knees also

@@ -578,3 +578,35 @@ def test_next_key_moves_through_the_program(media_dir: Path, run_live) -> None:
         assert [(e.exercise_id, e.status) for e in db.exercises()] == [
             ("knee_to_chest", "skipped"), ("pelvic_tilt", "skipped"), ("trunk_rotation", "stopped")
         ]
+
+
+@pytest.mark.parametrize(
+    ("exercises", "selection"),
+    [
+        (("knee_to_chest",), "sticky_lying"),
+        (("knee_to_chest", "trunk_rotation", "curl_up", "back_extension"), "sticky_lying"),
+        (("pelvic_tilt",), "sticky_largest"),  # may be done sitting or standing
+        (("knee_to_chest", "pelvic_tilt", "trunk_rotation", "curl_up", "back_extension"),
+         "sticky_largest"),
+    ],
+)
+def test_the_estimator_follows_the_patient_on_the_floor(
+    exercises: tuple[str, ...], selection: str, model_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A helper kneeling or standing beside a lying patient is not followed: when every
+    exercise of the session starts lying, the live estimator prefers the lying person."""
+    from posecheck.pose.estimator import PoseEstimator
+
+    created: list[Any] = []
+    real_create = PoseEstimator.create_from_options
+
+    def create(options: Any) -> PoseEstimator:
+        created.append(options)
+        return real_create(options)
+
+    monkeypatch.setattr(PoseEstimator, "create_from_options", staticmethod(create))
+    options = LiveOptions(exercises=exercises, program="test", model_path=model_path)
+    session = LiveSession(options)
+    _, close = session._make_estimate((64, 48), session._load_specs())
+    close()
+    assert [o.selection for o in created] == [selection]

@@ -109,3 +109,61 @@ def test_latency_stats() -> None:
     assert stats.p95_ms == pytest.approx(88.0)
     assert "p95 88 ms" in stats.summary()
     assert LatencyStats([]).mean_ms is None
+
+
+class ClipSource:
+    """A non-live source of ``n`` tiny frames, each ``delay_s`` after the last."""
+
+    fps = 30.0
+    is_live = False
+    description = "clip"
+    dropped_frames = 0
+
+    def __init__(self, n: int, delay_s: float) -> None:
+        self.n, self.delay_s, self.i = n, delay_s, 0
+
+    def read(self) -> Frame | None:
+        if self.i >= self.n:
+            return None
+        time.sleep(self.delay_s)
+        self.i += 1
+        return Frame(np.zeros((4, 6, 3), np.uint8), self.i * 33, self.i - 1)
+
+    def close(self) -> None:
+        pass
+
+
+def _run_pipeline(source_delay_s: float, inference_s: float, n: int = 12) -> list[Inferred]:
+    captured: LatestSlot[Captured] = LatestSlot(lossless=True)
+    inferred: LatestSlot[Inferred] = LatestSlot(lossless=True)
+
+    def estimate(image: np.ndarray, ts: int) -> None:
+        time.sleep(inference_s)
+        return None
+
+    capture = CaptureThread(ClipSource(n, source_delay_s), captured,  # type: ignore[arg-type]
+                            pace_unpaced=None)
+    inference = InferenceThread(estimate, captured, inferred)
+    capture.start()
+    inference.start()
+    seen: list[Inferred] = []
+    with pytest.raises(SlotClosed):
+        while True:
+            item = inferred.get(2.0)
+            if item is not None:
+                seen.append(item)
+    capture.join(1.0)
+    inference.join(1.0)
+    return seen
+
+
+def test_inferred_frames_say_whether_the_model_is_the_bottleneck() -> None:
+    # the model slower than the camera: a newer frame always waits when one is done
+    slow_model = _run_pipeline(source_delay_s=0.0, inference_s=0.01)
+    assert [s.frame.index for s in slow_model] == list(range(12))
+    assert all(s.next_waiting for s in slow_model[:-1])
+    assert not slow_model[-1].next_waiting  # the clip is over: nothing waits
+    # the camera slower than the model: the model waits for frames
+    slow_camera = _run_pipeline(source_delay_s=0.05, inference_s=0.0)
+    assert [s.frame.index for s in slow_camera] == list(range(12))
+    assert sum(s.next_waiting for s in slow_camera) <= 2
