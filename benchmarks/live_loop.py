@@ -43,7 +43,9 @@ import cv2
 import numpy as np
 
 from posecheck.pose.estimator import EstimatorOptions, PoseEstimator, RunningMode
+from posecheck.pose.selection import selection_for_positions
 from posecheck.sources import Frame
+from posecheck.specs import load_spec
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -92,10 +94,11 @@ def decode(clip: Path, limit: int | None) -> tuple[list[np.ndarray], float]:
     return frames, fps
 
 
-def make_estimator(model: Path) -> PoseEstimator:
-
+def make_estimator(model: Path, exercise: str) -> PoseEstimator:
+    """The live app's estimator for ``exercise``: same options, same person selection."""
+    selection = selection_for_positions(load_spec(exercise).start_positions)
     estimator = PoseEstimator.create_from_options(
-        EstimatorOptions(model_path=model, running_mode=RunningMode.VIDEO)
+        EstimatorOptions(model_path=model, running_mode=RunningMode.VIDEO, selection=selection)
     )
     estimator.estimate(np.zeros_like(FRAMES[0]), 0)  # warm-up, as the app does
     return estimator
@@ -109,8 +112,8 @@ class Run:
     dropped: int
 
 
-def bare(model: Path, fps: float) -> Run:
-    estimator = make_estimator(model)
+def bare(model: Path, fps: float, exercise: str) -> Run:
+    estimator = make_estimator(model, exercise)
     t0, c0 = time.perf_counter(), time.process_time()
     for i, image in enumerate(FRAMES):
         estimator.estimate(image, round(i * 1000 / fps) + 1)
@@ -128,7 +131,7 @@ def live_loop(model: Path, fps: float, exercise: str) -> Run:
     from posecheck.live.display import OffscreenDisplay
     from posecheck.live.keys import ScriptedKeys
 
-    estimator = make_estimator(model)  # the app's estimator options, warmed up as the app does
+    estimator = make_estimator(model, exercise)  # the app's options, warmed up as it does
     with tempfile.TemporaryDirectory() as tmp:
         options = LiveOptions(camera="memory", exercises=(exercise,), lang="nl",
                               db_path=Path(tmp) / "h.sqlite3", every_frame=True)
@@ -191,7 +194,7 @@ def main() -> int:
     print(f"load average before: {_load()}")
     bare_runs, loop_runs = [], []
     for _ in range(args.repeat):  # interleaved, so load changes hit both alike
-        bare_runs.append(bare(args.model, FPS))
+        bare_runs.append(bare(args.model, FPS, args.exercise))
         loop_runs.append(live_loop(args.model, FPS, args.exercise))
     b = statistics.median(r.shown_fps for r in bare_runs)
     lv = statistics.median(r.shown_fps for r in loop_runs)

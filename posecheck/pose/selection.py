@@ -290,6 +290,8 @@ class StickyPositionSelector(StickyLargestSelector):
     def _keep_or_switch(
         self, candidates: Sequence[Pose], boxes: Sequence[Box], followed: int, timestamp_ms: int
     ) -> int:
+        if self._best_rank == 0:  # seen in the most wanted position: nobody can be better
+            return followed
         self._best_rank = min(self._best_rank, self._rank(candidates[followed]))
         better = [
             i for i, p in enumerate(candidates) if i != followed and self._rank(p) < self._best_rank
