@@ -77,6 +77,17 @@ class FakeCamera:
         pass
 
 
+def _drain(inferred: LatestSlot[Inferred]) -> list[Inferred]:
+    """Every item the consumer gets until the pipeline closes the slot."""
+    seen: list[Inferred] = []
+    with pytest.raises(SlotClosed):
+        while True:
+            item = inferred.get(2.0)
+            if item is not None:
+                seen.append(item)
+    return seen
+
+
 def test_slow_inference_drops_stale_frames_and_camera_loss_reaches_the_consumer() -> None:
     captured: LatestSlot[Captured] = LatestSlot()
     inferred: LatestSlot[Inferred] = LatestSlot()
@@ -89,12 +100,7 @@ def test_slow_inference_drops_stale_frames_and_camera_loss_reaches_the_consumer(
     inference = InferenceThread(slow_estimate, captured, inferred)
     capture.start()
     inference.start()
-    seen: list[Inferred] = []
-    with pytest.raises(SlotClosed):
-        while True:
-            item = inferred.get(2.0)
-            if item is not None:
-                seen.append(item)
+    seen = _drain(inferred)
     assert isinstance(inferred.error, CameraLostError)
     indices = [s.frame.index for s in seen]
     assert indices == sorted(indices) and len(indices) < 40  # stale frames dropped, order kept
@@ -146,12 +152,7 @@ def _run_pipeline(source_delay_s: float, inference_s: float, n: int = 12) -> lis
     inference = InferenceThread(estimate, captured, inferred)
     capture.start()
     inference.start()
-    seen: list[Inferred] = []
-    with pytest.raises(SlotClosed):
-        while True:
-            item = inferred.get(2.0)
-            if item is not None:
-                seen.append(item)
+    seen = _drain(inferred)
     capture.join(1.0)
     inference.join(1.0)
     return seen
