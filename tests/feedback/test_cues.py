@@ -107,14 +107,19 @@ LIE_DOWN = Text(nl="Ga op je rug liggen.", en="Lie on your back.")
 DONE = Text(nl="Klaar met {name}. Goed gedaan.", en="{name} done. Well done.")
 
 
+def _wait_until_speaking(speech: RecordingSpeech) -> None:
+    """Until the voice has started on its first text (at most 2 s)."""
+    deadline = time.monotonic() + 2
+    while not speech.texts() and time.monotonic() < deadline:
+        time.sleep(0.005)
+
+
 def test_step_cues_and_done_are_said_after_a_busy_moment() -> None:
     """A warning being said, form cues piling up: hold end, rest and "done" still come, in order."""
     speech = RecordingSpeech(seconds_per_char=0.01)
     cues = CueScheduler(Speaker(speech, "nl"), RecordingPlayer(), "nl", cooldown_s=6, show_s=4)
     cues.on_event(Cue(0.0, "other_leg_lifted", KNEE, priority=2))  # ~0.3 s of speech
-    deadline = time.monotonic() + 2
-    while not speech.texts() and time.monotonic() < deadline:  # the voice is busy with it
-        time.sleep(0.005)
+    _wait_until_speaking(speech)  # the voice is busy with it
     cues.on_event(Cue(0.1, "lowering", Text(nl="Rustig zakken.", en="Slowly down."), 0))
     cues.on_event(Cue(0.2, "hold_end", HOLD_END, priority=1))  # below the shown warning
     cues.on_event(RestStarted(0.2, 30.0))
@@ -135,9 +140,7 @@ def test_a_form_cue_overtaken_by_an_announcement_is_not_said_late() -> None:
     speech = RecordingSpeech(seconds_per_char=0.01)
     cues = CueScheduler(Speaker(speech, "nl"), RecordingPlayer(), "nl")
     cues.cue("exercise_start", "Oefening: Knie naar de borst.", force=True)  # being said
-    deadline = time.monotonic() + 2
-    while not speech.texts() and time.monotonic() < deadline:
-        time.sleep(0.005)
+    _wait_until_speaking(speech)
     cues.on_event(Cue(0.0, "other_leg_lifted", KNEE, priority=2))  # waits for the voice
     cues.cue("pain", "Oké, we stoppen deze oefening meteen.", force=True)
     assert said(cues, speech) == [
@@ -149,9 +152,7 @@ def test_muting_silences_what_was_still_waiting_to_be_said() -> None:
     speech = RecordingSpeech(seconds_per_char=0.01)
     cues = CueScheduler(Speaker(speech, "nl"), RecordingPlayer(), "nl")
     cues.cue("exercise_start", "Oefening: Knie naar de borst.", force=True)  # being said
-    deadline = time.monotonic() + 2
-    while not speech.texts() and time.monotonic() < deadline:
-        time.sleep(0.005)
+    _wait_until_speaking(speech)
     cues.on_event(Cue(0.0, "hold_end", HOLD_END, priority=1))  # an announcement, waiting
     assert cues.toggle_mute()
     cues.on_event(Cue(1.0, "switch_side", Text(nl="Pak nu de andere knie.", en="Other knee."), 1))
