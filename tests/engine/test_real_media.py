@@ -350,12 +350,9 @@ BRIDGE_PAIRS = ["Pelvic_Tilt_Into_Bridge", "Butt_Lift_Bridge"]
 def test_bridge_photo_pair_is_reported_as_hips_lifted(
     photo: str, photo_poses: Callable[[str], tuple[Pose, Pose]]
 ) -> None:
-    from posecheck.analysis.recognition import REPLAY_HOLD_S, REPLAY_MOVE_S, replay_stills
+    from posecheck.analysis.recognition import REPLAY_HOLD_S, REPLAY_MOVE_S
 
-    spec = load_spec("pelvic_tilt")
-    start, end = photo_poses(photo)
-    stills = PoseSequence.from_poses([0, 1000], [start, end], start.image_size, 1.0, photo)
-    run = analyze_sequence(spec, replay_stills(stills))
+    run = _replayed(photo, "pelvic_tilt", photo_poses)
 
     assert run.position == "hook_lying"
     lifted = [f for f in run.faults if f.code == "hips_lifted"]
@@ -366,3 +363,30 @@ def test_bridge_photo_pair_is_reported_as_hips_lifted(
     assert lifted[0].end_s > bridge_from + REPLAY_HOLD_S
     assert run.reps, "the attempt is counted, with the reason it is not a pelvic tilt"
     assert all("hips_lifted" in rep.faults for rep in run.reps)
+
+
+def _replayed(photo: str, exercise: str, photo_poses: Callable[[str], tuple[Pose, Pose]]):
+    """The engine on the recording a photo pair stands for: start held, a move, end held."""
+    from posecheck.analysis.recognition import replay_stills
+
+    start, end = photo_poses(photo)
+    stills = PoseSequence.from_poses([0, 1000], [start, end], start.image_size, 1.0, photo)
+    return analyze_sequence(load_spec(exercise), replay_stills(stills))
+
+
+def test_crunch_photo_pair_is_a_pulled_neck_not_a_curl_up(
+    photo_poses: Callable[[str], tuple[Pose, Pose]],
+) -> None:
+    """The Crunches end photo (hands pulling the head, shoulders up 9°) never leaves the
+    curl-up's start zone, so nothing is counted; the patient hears why: the neck is pulled
+    (neck flexion 19° -> 71° while the end photo is held)."""
+    from posecheck.analysis.recognition import REPLAY_HOLD_S, REPLAY_MOVE_S
+
+    run = _replayed("Crunches", "curl_up", photo_poses)
+    assert run.position == "hook_lying"
+    assert run.reps == []
+    assert "raising" not in run.phases
+    pulled = [f for f in run.faults if f.code == "neck_pulled"]
+    assert len(pulled) == 1
+    end_from = REPLAY_HOLD_S + REPLAY_MOVE_S
+    assert pulled[0].start_s < end_from < end_from + REPLAY_HOLD_S < pulled[0].end_s
