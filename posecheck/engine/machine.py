@@ -44,7 +44,7 @@ from posecheck.engine.events import (
     RestStarted,
 )
 from posecheck.engine.faults import FaultInterval
-from posecheck.engine.texts import cue_text
+from posecheck.engine.texts import POSITION_WORDS, cue_text
 from posecheck.i18n import Text
 from posecheck.specs.model import SEVERITY_RANK, ExerciseSpec, Severity
 
@@ -66,6 +66,13 @@ a held hollow (breathing in) as the start and every return to neutral as a flat 
 Sitting and standing the lower back hangs free as well: a person who settles in with
 a lean (the synthetic settle sways the trunk back 8°, read as a flat back of 11-18°)
 would otherwise keep that lean as the start zero and never reach the end zone."""
+
+
+def _filled(text: Text, lang: str, fields: dict[str, object]) -> str:
+    """``text`` in ``lang`` with ``fields`` filled in; a field that is itself a
+    :class:`Text` is filled in in the same language."""
+    values = {k: v.get(lang) if isinstance(v, Text) else v for k, v in fields.items()}
+    return text.get(lang, **values)
 
 
 class RecentFraction:
@@ -102,8 +109,10 @@ class RecentFraction:
             return False
         return t - self.first_t + self.last_dt >= self.window_s * 0.95
 
-    def majority(self) -> str:
-        labels = Counter(label for _, ok, label in self.items if ok)
+    def majority(self, *, only_ok: bool = True) -> str:
+        """The most frequent label of the window's samples (only the ``True`` ones by
+        default); ``""`` when there are none."""
+        labels = Counter(label for _, ok, label in self.items if ok or not only_ok)
         return labels.most_common(1)[0][0] if labels else ""
 
     def clear(self) -> None:
@@ -220,6 +229,8 @@ class StepMachine:
         self.positions = frozenset(spec.start_positions)
         self.views = frozenset(spec.views)
         self.setup_window = RecentFraction(spec.setup.window_s)
+        self.posture_window = RecentFraction(spec.setup.window_s)
+        """Every setup frame's posture, measurable or not (what the position cue names)."""
         self.view_window = RecentFraction(spec.setup.window_s)
         self.lost_window = RecentFraction(spec.setup.lost_after_s)
         # state
@@ -369,7 +380,7 @@ class StepMachine:
     ) -> None:
         text = cue_text(self.spec, code)
         if fields:
-            text = Text(text.get("nl", **fields), text.get("en", **fields))
+            text = Text(_filled(text, "nl", fields), _filled(text, "en", fields))
         self.cues.offer(t, code, text, priority, cooldown, self.events)
 
     # ------------------------------------------------------------------ the step
@@ -435,26 +446,38 @@ class StepMachine:
     def _setup(
         self, t: float, valid: bool, x: float, posture: str, view: str, row: list[float]
     ) -> None:
-        if not valid:
-            return
-        ok = posture in self.positions and self._required(row)
-        self.setup_window.add(t, ok, posture)
-        self.view_window.add(t, view in self.views, view)
-        if (
-            x <= self.se
-            and self.setup_window.covered(t)
-            and self.setup_window.fraction() >= self.spec.setup.min_fraction
-            and self.view_window.fraction() >= 0.5
-        ):
-            self.position = self.setup_window.majority()
-            self.view = self.view_window.majority()
-            self.announce_position(t)
-            self.lost_window.clear()
-            self.start_extreme = x
-            self._enter("start", t)
-            self._cue(t, "start", PRIORITY["info"], 5.0)
-        elif t - self.setup_cue_t >= 10.0 and self.setup_window.covered(t):
+        self.posture_window.add(t, posture in self.positions, posture)
+        if valid:
+            ok = posture in self.positions and self._required(row)
+            self.setup_window.add(t, ok, posture)
+            self.view_window.add(t, view in self.views, view)
+            if (
+                x <= self.se
+                and self.setup_window.covered(t)
+                and self.setup_window.fraction() >= self.spec.setup.min_fraction
+                and self.view_window.fraction() >= 0.5
+            ):
+                self.position = self.setup_window.majority()
+                self.view = self.view_window.majority()
+                self.announce_position(t)
+                self.lost_window.clear()
+                self.start_extreme = x
+                self._enter("start", t)
+                self._cue(t, "start", PRIORITY["info"], 5.0)
+                return
+        if t - self.setup_cue_t >= 10.0 and self.posture_window.covered(t):
             self.setup_cue_t = t
+            self._position_cue(t)
+
+    def _position_cue(self, t: float) -> None:
+        """Tell how to get into the start position: which one, when the person holds a
+        posture the exercise does not start from (e.g. legs straight for a rotation from
+        hook lying, whose knee rotation cannot even be measured then); else in general."""
+        seen = self.posture_window.majority(only_ok=False)
+        if seen in POSITION_WORDS and seen not in self.positions:
+            wanted = POSITION_WORDS[self.spec.start_positions[0]]
+            self._cue(t, "start_position", PRIORITY["progress"], 10.0, position=wanted)
+        else:
             self._cue(t, "position", PRIORITY["progress"], 10.0)
 
     def _required(self, row: list[float]) -> bool:

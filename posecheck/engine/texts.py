@@ -10,6 +10,10 @@ DEFAULT_CUES: dict[str, Text] = {
         nl="Neem de beginhouding aan, zodat de camera u helemaal ziet.",
         en="Get into the start position, fully in view of the camera.",
     ),
+    "start_position": Text(
+        nl="Neem de beginhouding aan: {position}.",
+        en="Get into the start position: {position}.",
+    ),
     "start": Text(nl="Goed zo, u kunt beginnen.", en="Good, you can start."),
     "raising": Text(nl="Rustig.", en="Slowly."),
     "lowering": Text(nl="Rustig terug.", en="Slowly back."),
@@ -26,3 +30,18 @@ DEFAULT_CUES: dict[str, Text] = {
 def cue_text(spec: ExerciseSpec, code: str) -> Text:
     """The spec's text for cue ``code``, else the default."""
     return spec.cues.get(code) or DEFAULT_CUES[code]
+
+
+POSITION_WORDS: dict[str, Text] = {
+    "hook_lying": Text(
+        nl="op uw rug, knieën gebogen en voeten plat op de grond",
+        en="on your back, knees bent and feet flat on the floor",
+    ),
+    "supine": Text(nl="op uw rug", en="on your back"),
+    "prone": Text(nl="op uw buik", en="on your belly"),
+    "quadruped": Text(nl="op handen en knieën", en="on your hands and knees"),
+    "sitting": Text(nl="rechtop zittend", en="sitting upright"),
+    "standing": Text(nl="rechtop staand", en="standing upright"),
+}
+"""Each start position (``posecheck.measure.posture``) in words, for the
+``start_position`` cue's ``{position}``."""

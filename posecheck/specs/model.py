@@ -50,6 +50,7 @@ VIEWS: tuple[str, ...] = ("side", "feet", "front", "oblique")
 REP_CHECK_KINDS: tuple[str, ...] = ("range_below", "asymmetry_above")
 CUE_KEYS: tuple[str, ...] = (
     "position",
+    "start_position",
     "start",
     "raising",
     "lowering",
@@ -61,7 +62,10 @@ CUE_KEYS: tuple[str, ...] = (
     "rest_end",
     "done",
 )
-"""Cue texts a spec can define. ``hold_progress`` may use ``{seconds}`` (seconds
+"""Cue texts a spec can define. ``position``: get into the start position (said every 10 s
+until it is recognised); ``start_position``: the same when the person holds a posture
+the exercise does not start from, ``{position}`` = the spec's first start position in
+words. ``hold_progress`` may use ``{seconds}`` (seconds
 still to hold, or held so far for "as long as possible"); ``rest`` may use
 ``{seconds}`` (rest length)."""
 

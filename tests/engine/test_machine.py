@@ -104,6 +104,30 @@ def test_nothing_counts_before_the_start_position_is_recognised() -> None:
     assert not any(isinstance(e, PositionRecognised) for e in machine.events)
 
 
+@pytest.mark.parametrize(
+    ("posture", "trunk", "code", "en", "nl"),
+    [
+        # legs straight (supine) for an exercise from hook lying: not even measurable
+        ("supine", math.nan, "start_position", "knees bent", "knieën gebogen"),
+        ("standing", 30.0, "start_position", "on your back", "op uw rug"),
+        ("prone", 0.0, "start_position", "on your back", "op uw rug"),
+        # the right posture, but nothing measurable: no position to name
+        ("hook_lying", math.nan, "position", "start position", "beginhouding"),
+        ("moving", 30.0, "position", "start position", "beginhouding"),
+    ],
+)
+def test_the_setup_cue_names_the_start_position_when_the_posture_is_wrong(
+    posture: str, trunk: float, code: str, en: str, nl: str
+) -> None:
+    machine = _run(_spec(), np.full(int(12 * FPS), trunk), posture=posture)
+    cues = [e for e in machine.events if isinstance(e, Cue)]
+    assert [c.code for c in cues] == [code]  # after 10 s, then every 10 s
+    assert cues[0].t_s == pytest.approx(10.0, abs=0.05)
+    assert en in cues[0].text.en
+    assert nl in cues[0].text.nl
+    assert not any(isinstance(e, PositionRecognised) for e in machine.events)
+
+
 def test_a_warning_fault_pauses_the_hold_clock() -> None:
     values = _reps(0.0, 35.0, reps=1, hold_s=6.0)
     lift = np.zeros_like(values)

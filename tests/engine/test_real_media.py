@@ -390,3 +390,29 @@ def test_crunch_photo_pair_is_a_pulled_neck_not_a_curl_up(
     assert len(pulled) == 1
     end_from = REPLAY_HOLD_S + REPLAY_MOVE_S
     assert pulled[0].start_s < end_from < end_from + REPLAY_HOLD_S < pulled[0].end_s
+
+
+def test_straight_legs_are_asked_for_the_rotation_start_position(
+    photo_poses: Callable[[str], tuple[Pose, Pose]],
+) -> None:
+    """The Knee_Across_The_Body start photo (lying, both legs straight) held for 12 s as
+    the lower back rotation's set-up: not taken as its start position (hook lying), and
+    the patient is told which position that is, since the knee rotation of straight legs
+    cannot be measured at all."""
+    from posecheck.engine.events import Cue, PositionRecognised
+
+    start, _ = photo_poses("Knee_Across_The_Body")
+    n = 120
+    held = PoseSequence.from_poses(
+        [100 * i for i in range(n)],
+        [start] * n,
+        start.image_size,
+        10.0,
+        "Knee_Across_The_Body/0.jpg",
+    )
+    run = analyze_sequence(load_spec("trunk_rotation"), held)
+    assert not any(isinstance(e, PositionRecognised) for e in run.events)
+    cues = [e for e in run.events if isinstance(e, Cue)]
+    assert [c.code for c in cues] == ["start_position"]
+    assert "knees bent" in cues[0].text.en
+    assert "knieën gebogen" in cues[0].text.nl
