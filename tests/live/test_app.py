@@ -610,3 +610,24 @@ def test_the_estimator_follows_the_patient_on_the_floor(
     _, close = session._make_estimate((64, 48), session._load_specs())
     close()
     assert [o.selection for o in created] == [selection]
+
+
+@pytest.mark.slow
+def test_a_patient_in_the_wrong_posture_hears_which_start_position(
+    media_dir: Path, run_live, clip_poses
+) -> None:
+    """The superman clip (lying on the belly) as the camera for the lower back rotation,
+    which starts on the back with the knees bent: nothing is counted, and the patient is
+    told (shown and spoken) to lie on the back with the knees bent."""
+    clip = "back_extension/superman_fitbod_oblique_then_side.mp4"
+    seq = clip_poses(f"videos/{clip}")
+    run = run_live(media_dir / "videos" / clip, ("trunk_rotation",), lang="en", every=60,
+                   every_frame=True, estimate=_cached_estimate(seq))
+    with run.db() as db:
+        (session,) = db.sessions()
+        assert db.reps(session_id=session.id) == []
+    told = [(text, spoken) for code, text, spoken in run.shown if code == "start_position"]
+    assert told, run.shown
+    assert all("on your back, knees bent" in text for text, _ in told)
+    assert any(spoken for _, spoken in told)
+    assert any("on your back, knees bent" in said for said in run.said())
