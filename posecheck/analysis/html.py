@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from posecheck.analysis.result import Traces
+from posecheck.engine.texts import POSITION_NAMES
 from posecheck.i18n import Text
 from posecheck.reporting.html_parts import (
     COMMON_UI,
@@ -34,15 +35,6 @@ from posecheck.reporting.html_parts import (
 
 MAX_PLOTS = 4
 NOT_PLOTTED = ("held_s",)
-POSITIONS: dict[str, Text] = {
-    "hook_lying": Text(nl="rugligging, knieën gebogen", en="lying on the back, knees bent"),
-    "supine": Text(nl="rugligging", en="lying on the back"),
-    "prone": Text(nl="buikligging", en="lying on the stomach"),
-    "quadruped": Text(nl="handen en knieën", en="hands and knees"),
-    "sitting": Text(nl="zittend", en="sitting"),
-    "standing": Text(nl="staand", en="standing"),
-}
-
 UI: dict[str, Text] = {
     **COMMON_UI,
     "title": Text(nl="Analyse van de oefening", en="Exercise analysis"),
@@ -245,7 +237,7 @@ def render_html(
     if position:
         near = report.get("near_side")
         extra = f" · {_t('near_side', lang)}: {_side(near, lang)}" if near else ""
-        label = POSITIONS[position].get(lang) if position in POSITIONS else position
+        label = POSITION_NAMES[position].get(lang) if position in POSITION_NAMES else position
         parts.append(f'<p class="meta">{esc(_t("position", lang))}: {esc(label)}'
                      f"{esc(extra)}</p>")
     parts.append("</section>")

@@ -44,7 +44,7 @@ from posecheck.engine.events import (
     RestStarted,
 )
 from posecheck.engine.faults import FaultInterval
-from posecheck.engine.texts import POSITION_WORDS, cue_text
+from posecheck.engine.texts import POSITION_NAMES, cue_text
 from posecheck.i18n import Text
 from posecheck.specs.model import SEVERITY_RANK, ExerciseSpec, Severity
 
@@ -474,8 +474,8 @@ class StepMachine:
         posture the exercise does not start from (e.g. legs straight for a rotation from
         hook lying, whose knee rotation cannot even be measured then); else in general."""
         seen = self.posture_window.majority(only_ok=False)
-        if seen in POSITION_WORDS and seen not in self.positions:
-            wanted = POSITION_WORDS[self.spec.start_positions[0]]
+        if seen in POSITION_NAMES and seen not in self.positions:
+            wanted = POSITION_NAMES[self.spec.start_positions[0]]
             self._cue(t, "start_position", PRIORITY["progress"], 10.0, position=wanted)
         else:
             self._cue(t, "position", PRIORITY["progress"], 10.0)

@@ -32,16 +32,13 @@ def cue_text(spec: ExerciseSpec, code: str) -> Text:
     return spec.cues.get(code) or DEFAULT_CUES[code]
 
 
-POSITION_WORDS: dict[str, Text] = {
-    "hook_lying": Text(
-        nl="op uw rug, knieën gebogen en voeten plat op de grond",
-        en="on your back, knees bent and feet flat on the floor",
-    ),
-    "supine": Text(nl="op uw rug", en="on your back"),
-    "prone": Text(nl="op uw buik", en="on your belly"),
-    "quadruped": Text(nl="op handen en knieën", en="on your hands and knees"),
-    "sitting": Text(nl="rechtop zittend", en="sitting upright"),
-    "standing": Text(nl="rechtop staand", en="standing upright"),
+POSITION_NAMES: dict[str, Text] = {
+    "hook_lying": Text(nl="rugligging, knieën gebogen", en="lying on the back, knees bent"),
+    "supine": Text(nl="rugligging", en="lying on the back"),
+    "prone": Text(nl="buikligging", en="lying on the stomach"),
+    "quadruped": Text(nl="handen en knieën", en="hands and knees"),
+    "sitting": Text(nl="zittend", en="sitting"),
+    "standing": Text(nl="staand", en="standing"),
 }
-"""Each start position (``posecheck.measure.posture``) in words, for the
+"""Each start position (``posecheck.measure.posture``) in words: report labels and the
 ``start_position`` cue's ``{position}``."""

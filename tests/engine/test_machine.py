@@ -109,8 +109,8 @@ def test_nothing_counts_before_the_start_position_is_recognised() -> None:
     [
         # legs straight (supine) for an exercise from hook lying: not even measurable
         ("supine", math.nan, "start_position", "knees bent", "knieën gebogen"),
-        ("standing", 30.0, "start_position", "on your back", "op uw rug"),
-        ("prone", 0.0, "start_position", "on your back", "op uw rug"),
+        ("standing", 30.0, "start_position", "lying on the back", "rugligging"),
+        ("prone", 0.0, "start_position", "lying on the back", "rugligging"),
         # the right posture, but nothing measurable: no position to name
         ("hook_lying", math.nan, "position", "start position", "beginhouding"),
         ("moving", 30.0, "position", "start position", "beginhouding"),

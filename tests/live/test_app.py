@@ -618,7 +618,7 @@ def test_a_patient_in_the_wrong_posture_hears_which_start_position(
 ) -> None:
     """The superman clip (lying on the belly) as the camera for the lower back rotation,
     which starts on the back with the knees bent: nothing is counted, and the patient is
-    told (shown and spoken) to lie on the back with the knees bent."""
+    told (shown and spoken) which: lying on the back, knees bent."""
     clip = "back_extension/superman_fitbod_oblique_then_side.mp4"
     seq = clip_poses(f"videos/{clip}")
     run = run_live(media_dir / "videos" / clip, ("trunk_rotation",), lang="en", every=60,
@@ -628,6 +628,6 @@ def test_a_patient_in_the_wrong_posture_hears_which_start_position(
         assert db.reps(session_id=session.id) == []
     told = [(text, spoken) for code, text, spoken in run.shown if code == "start_position"]
     assert told, run.shown
-    assert all("on your back, knees bent" in text for text, _ in told)
+    assert all("lying on the back, knees bent" in text for text, _ in told)
     assert any(spoken for _, spoken in told)
-    assert any("on your back, knees bent" in said for said in run.said())
+    assert any("lying on the back, knees bent" in said for said in run.said())
