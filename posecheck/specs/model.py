@@ -48,26 +48,27 @@ CHECK_PHASES: tuple[str, ...] = ("start", "raising", "hold", "lowering", "rest")
 POSITIONS: tuple[str, ...] = ("hook_lying", "supine", "prone", "quadruped", "sitting", "standing")
 VIEWS: tuple[str, ...] = ("side", "feet", "front", "oblique")
 REP_CHECK_KINDS: tuple[str, ...] = ("range_below", "asymmetry_above")
-CUE_KEYS: tuple[str, ...] = (
-    "position",
-    "start_position",
-    "start",
-    "raising",
-    "lowering",
-    "hold_start",
-    "hold_progress",
-    "hold_end",
-    "switch_side",
-    "rest",
-    "rest_end",
-    "done",
-)
-"""Cue texts a spec can define. ``position``: get into the start position (said every 10 s
-until it is recognised); ``start_position``: the same when the person holds a posture
-the exercise does not start from, ``{position}`` = the spec's first start position in
-words. ``hold_progress`` may use ``{seconds}`` (seconds
-still to hold, or held so far for "as long as possible"); ``rest`` may use
-``{seconds}`` (rest length)."""
+CUE_FIELDS: dict[str, tuple[str, ...]] = {
+    "position": (),
+    "start_position": ("position",),
+    "start": (),
+    "raising": (),
+    "lowering": (),
+    "hold_start": (),
+    "hold_progress": ("seconds",),
+    "hold_end": (),
+    "switch_side": (),
+    "rest": ("seconds",),
+    "rest_end": (),
+    "done": (),
+}
+"""Cue texts a spec can define, with the ``{placeholders}`` each may use. ``position``:
+get into the start position (said every 10 s until it is recognised);
+``start_position``: the same when the person holds a posture the exercise does not
+start from, ``{position}`` = the spec's first start position in words;
+``hold_progress``: ``{seconds}`` still to hold, or held so far for "as long as
+possible"; ``rest``: ``{seconds}`` of rest."""
+CUE_KEYS: tuple[str, ...] = tuple(CUE_FIELDS)
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,7 @@ what is wrong; :mod:`posecheck.specs.loader` prefixes the file name.
 from __future__ import annotations
 
 import difflib
+import string
 from collections import deque
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
@@ -14,6 +15,7 @@ from typing import Any
 
 import jsonschema
 
+from posecheck.specs.model import CUE_FIELDS
 from posecheck.specs.schema import known_measurements, spec_json_schema
 
 _LANGUAGE_NAMES = {"nl": "Dutch", "en": "English"}
@@ -294,11 +296,39 @@ def semantic_errors(data: Mapping[str, Any]) -> list[tuple[str, str]]:
     return out
 
 
+def _cue_errors(cues: Any) -> list[tuple[str, str]]:
+    """Cue texts whose ``{placeholders}`` the engine cannot fill in (it would fail, or
+    say the braces aloud)."""
+    out: list[tuple[str, str]] = []
+    if not isinstance(cues, Mapping):
+        return out
+    for key, text in cues.items():
+        if key not in CUE_FIELDS or not isinstance(text, Mapping):
+            continue  # the schema reports these
+        allowed = CUE_FIELDS[key]
+        can_use = ", ".join(f"{{{name}}}" for name in allowed) or "none"
+        for lang, value in text.items():
+            if not isinstance(value, str):
+                continue
+            where = dotted(["cues", key, lang])
+            try:
+                parts = list(string.Formatter().parse(value))
+            except ValueError as exc:
+                problem = f"{exc} (braces mark a placeholder; this cue can use: {can_use})"
+                out.append((where, problem))
+                continue
+            unknown = [f"{{{n}}}" for _, n, _, _ in parts if n is not None and n not in allowed]
+            if unknown:
+                problem = f"unknown placeholder {', '.join(unknown)}; this cue can use: {can_use}"
+                out.append((where, problem))
+    return out
+
+
 def validate_data(data: Mapping[str, Any]) -> list[tuple[str, str]]:
     """All errors of a parsed spec as ``(key, problem)`` pairs (empty = valid)."""
     errors = schema_errors(data)
     keys = {key for key, _ in errors}
-    for key, problem in semantic_errors(data):
+    for key, problem in semantic_errors(data) + _cue_errors(data.get("cues")):
         if key not in keys:
             errors.append((key, problem))
     return errors

@@ -113,6 +113,18 @@ def _broken(tmp_path: Path, old: str, new: str, spec_id: str = "knee_to_chest") 
         ),
         ('side = "other"', 'side = "none"', "checks[0].side", "choose a side"),
         ('severity = "warning"', 'severity = "urgent"', "checks[0].severity", "urgent"),
+        (
+            'nl = "Vasthouden, dertig tellen."',
+            'nl = "Vasthouden, {secs} tellen."',
+            "cues.hold_start.nl",
+            "unknown placeholder {secs}; this cue can use: none",
+        ),
+        (
+            'en = "Well done. Lower the leg slowly."',
+            'en = "Well done. Lower the leg {slowly."',
+            "cues.hold_end.en",
+            "braces mark a placeholder",
+        ),
     ],
     ids=[
         "wrong-type-hold",
@@ -125,6 +137,8 @@ def _broken(tmp_path: Path, old: str, new: str, spec_id: str = "knee_to_chest") 
         "unknown-phase",
         "sided-measurement-without-side",
         "unknown-severity",
+        "unknown-cue-placeholder",
+        "unmatched-cue-brace",
     ],
 )
 def test_malformed_spec_names_file_and_key(
