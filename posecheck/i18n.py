@@ -23,9 +23,14 @@ class Text:
             raise ValueError(f"message needs both Dutch and English text: {self!r}")
 
     def get(self, lang: str, **fields: object) -> str:
-        """The text in ``lang`` ('nl' or 'en'), with ``fields`` filled in."""
+        """The text in ``lang`` ('nl' or 'en'), with ``fields`` filled in; a field that is
+        itself a :class:`Text` is filled in in the same language."""
         text = self.nl if lang == "nl" else self.en
-        return text.format(**fields) if fields else text
+        if not fields:
+            return text
+        return text.format(
+            **{k: v.get(lang) if isinstance(v, Text) else v for k, v in fields.items()}
+        )
 
     def as_dict(self) -> dict[str, str]:
         return {"nl": self.nl, "en": self.en}

@@ -54,7 +54,7 @@ def program_note(
     template = NOT_IN_PROGRAM if plan is None else (None if plan.enabled else SWITCHED_OFF)
     if template is None:
         return None
-    return Text(nl=template.get("nl", name=label.nl), en=template.get("en", name=label.en))
+    return Text(nl=template.get("nl", name=label), en=template.get("en", name=label))
 
 
 def patient_block(

@@ -68,13 +68,6 @@ a lean (the synthetic settle sways the trunk back 8°, read as a flat back of 11
 would otherwise keep that lean as the start zero and never reach the end zone."""
 
 
-def _filled(text: Text, lang: str, fields: dict[str, object]) -> str:
-    """``text`` in ``lang`` with ``fields`` filled in; a field that is itself a
-    :class:`Text` is filled in in the same language."""
-    values = {k: v.get(lang) if isinstance(v, Text) else v for k, v in fields.items()}
-    return text.get(lang, **values)
-
-
 class RecentFraction:
     """Fraction of ``True`` among the samples of the last ``window_s`` seconds."""
 
@@ -380,7 +373,7 @@ class StepMachine:
     ) -> None:
         text = cue_text(self.spec, code)
         if fields:
-            text = Text(_filled(text, "nl", fields), _filled(text, "en", fields))
+            text = Text(text.get("nl", **fields), text.get("en", **fields))
         self.cues.offer(t, code, text, priority, cooldown, self.events)
 
     # ------------------------------------------------------------------ the step
