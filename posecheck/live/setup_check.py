@@ -39,7 +39,7 @@ KEY_POINTS = (0, 11, 12, 23, 24, 25, 26, 27, 28)
 
 VIEW_WORDS = {
     "side": Text(nl="opzij", en="side"),
-    "feet": Text(nl="de voeteneinde", en="feet end"),
+    "feet": Text(nl="het voeteneinde", en="feet end"),
     "front": Text(nl="voren", en="front"),
     "oblique": Text(nl="schuin opzij", en="diagonal"),
 }
@@ -102,7 +102,7 @@ def frame_problem(
             return SetupProblem("wrong_view", msg.WRONG_VIEW_SIDE), light, view
         wanted = VIEW_WORDS.get(allowed_views[0], VIEW_WORDS["side"])
         return SetupProblem(
-            "wrong_view", msg.WRONG_VIEW_OTHER, {"view": wanted.en}
+            "wrong_view", msg.WRONG_VIEW_OTHER, {"view": wanted}
         ), light, view
     return None, light, view
 

@@ -87,6 +87,19 @@ def test_standing_front_view_asks_to_turn_the_camera_to_the_side(
     assert wrong.message("en") == "Turn the camera to your side: I need to see you from the side."
 
 
+def test_a_view_other_than_the_side_is_asked_for_in_each_language(
+    clip_poses: Callable[[str], PoseSequence], media_dir: Path
+) -> None:
+    clip = "videos/standing/tfjs_pose_squats.mp4"
+    seq = clip_poses(clip)
+    image = _frame(media_dir, clip)
+    check = SetupCheck(("feet",))
+    results = [check.update(image, seq.pose_at(i), float(seq.times_s[i])) for i in range(20)]
+    wrong = next(r.problem for r in results if r.problem and r.problem.code == "wrong_view")
+    assert wrong.message("nl") == "Zet de camera zo dat ik je van het voeteneinde zie."
+    assert wrong.message("en") == "Place the camera so that I see you from the feet end."
+
+
 def test_brightness_of_black_and_white() -> None:
     assert brightness(np.zeros((48, 64, 3), np.uint8)) == 0.0
     assert brightness(np.full((48, 64, 3), 255, np.uint8)) == 255.0
